@@ -1,0 +1,38 @@
+import MeteringCore
+import MeteringWorkload
+
+/// The demo's events, rendered once into one contiguous, never-freed buffer, so a benchmark
+/// measures decoding and aggregation, not generation or array access.
+struct EventCorpus: @unchecked Sendable {
+    // @unchecked Sendable is safe: the buffer is written once in init and only read after.
+    let base: UnsafeRawPointer
+    let starts: UnsafeMutablePointer<Int>
+    let count: Int
+    let totalBytes: Int
+    let catalog = MeterCatalog(meters: UsageWorkload.meters)
+
+    init(events: Int, accounts: Int) {
+        let workload = UsageWorkload(accounts: accounts, period: BillingPeriod("2026-10")!)
+        var random = SystemRandomNumberGenerator()
+        var bytes: [UInt8] = []
+        let starts = UnsafeMutablePointer<Int>.allocate(capacity: events + 1)
+        for sequence in 0..<events {
+            starts[sequence] = bytes.count
+            workload.event(sequence, random: &random).render(into: &bytes)
+        }
+        starts[events] = bytes.count
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 16)
+        bytes.withUnsafeBytes { storage.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        base = UnsafeRawPointer(storage)
+        self.starts = starts
+        count = events
+        totalBytes = bytes.count
+    }
+
+    var averageEventBytes: Double { Double(totalBytes) / Double(count) }
+
+    @inline(__always)
+    func event(_ index: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base + starts[index], count: starts[index + 1] - starts[index])
+    }
+}

@@ -1,0 +1,64 @@
+/// Settings of a `KafkaBatchConsumer`. A plain value.
+///
+/// Offsets are not Kafka's business here: auto-commit and the automatic offset store are off,
+/// and each assigned partition starts where the handler says. `properties` override the
+/// librdkafka settings derived from the fields (except the two offset switches, which a caller
+/// may turn back on at their own risk); a cooperative assignor is refused, since the rebalance
+/// handling is written for the eager protocol.
+public struct KafkaConsumerConfiguration: Sendable {
+    /// Eager assignors that librdkafka offers.
+    public enum AssignmentStrategy: String, Sendable {
+        case range
+        case roundRobin = "roundrobin"
+    }
+
+    public var bootstrapServers: String
+    public var groupID: String
+    /// How long the group waits for a silent member before reassigning its partitions
+    /// (librdkafka default 45 s; tests use about 6 s).
+    public var sessionTimeout: Duration
+    public var assignmentStrategy: AssignmentStrategy
+    /// Most messages handed to the handler in one `consume` call.
+    public var batchSize: Int
+    /// How long one poll waits to fill a batch; also the longest gap between `idle` calls.
+    public var pollTimeout: Duration
+    /// Extra librdkafka properties; they win over the fields above.
+    public var properties: [String: String]
+
+    public init(bootstrapServers: String, groupID: String, sessionTimeout: Duration = .seconds(45),
+                assignmentStrategy: AssignmentStrategy = .range, batchSize: Int = 10_000,
+                pollTimeout: Duration = .milliseconds(100), properties: [String: String] = [:]) {
+        self.bootstrapServers = bootstrapServers
+        self.groupID = groupID
+        self.sessionTimeout = sessionTimeout
+        self.assignmentStrategy = assignmentStrategy
+        self.batchSize = batchSize
+        self.pollTimeout = pollTimeout
+        self.properties = properties
+    }
+
+    /// The librdkafka settings, validated.
+    func librdkafkaSettings() throws -> LibrdkafkaConfiguration {
+        guard batchSize > 0 else {
+            throw KafkaError.unsupportedSetting(name: "batchSize", value: "\(batchSize)", reason: "it must be at least 1")
+        }
+        let sessionMilliseconds = Int(sessionTimeout.librdkafkaMilliseconds)
+        let defaults: [String: String] = [
+            "bootstrap.servers": bootstrapServers,
+            "group.id": groupID,
+            "enable.auto.commit": "false",
+            "enable.auto.offset.store": "false",
+            "auto.offset.reset": "earliest",
+            "session.timeout.ms": "\(sessionMilliseconds)",
+            "heartbeat.interval.ms": "\(max(100, min(3000, sessionMilliseconds / 3)))",
+            "partition.assignment.strategy": assignmentStrategy.rawValue,
+        ]
+        let settings = LibrdkafkaConfiguration(defaults: defaults, overrides: properties)
+        if let strategy = settings["partition.assignment.strategy"], strategy.contains("cooperative") {
+            throw KafkaError.unsupportedSetting(
+                name: "partition.assignment.strategy", value: strategy,
+                reason: "only eager assignors (range, roundrobin) are supported by the batch consumer")
+        }
+        return settings
+    }
+}

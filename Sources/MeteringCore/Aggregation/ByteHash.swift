@@ -1,0 +1,36 @@
+/// A fast, seedless 64-bit hash of a byte string for in-memory hash tables (not for
+/// security, not stable across versions). Reads 8 bytes at a time; allocation-free.
+@inlinable
+func byteHash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    var hash: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(bytes.count)
+    guard let base = bytes.baseAddress else { return mix64(hash) }
+    var index = 0
+    let count = bytes.count
+    while index &+ 8 <= count {
+        let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        hash = (hash ^ word) &* 0x9E37_79B9_7F4A_7C15
+        hash = (hash << 29) | (hash >> 35)
+        index &+= 8
+    }
+    var tail: UInt64 = 0
+    var shift: UInt64 = 0
+    while index < count {
+        tail |= UInt64(base.load(fromByteOffset: index, as: UInt8.self)) << shift
+        shift &+= 8
+        index &+= 1
+    }
+    hash = (hash ^ tail) &* 0x9E37_79B9_7F4A_7C15
+    return mix64(hash)
+}
+
+/// The 64-bit finalizer of MurmurHash3: spreads every input bit over the output.
+@inlinable
+func mix64(_ value: UInt64) -> UInt64 {
+    var x = value
+    x ^= x >> 33
+    x &*= 0xFF51_AFD7_ED55_8CCD
+    x ^= x >> 33
+    x &*= 0xC4CE_B9FE_1A85_EC53
+    x ^= x >> 33
+    return x
+}

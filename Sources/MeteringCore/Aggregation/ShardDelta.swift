@@ -1,0 +1,79 @@
+/// What one shard hands to the flusher: its deltas since the last drain, encoded as COPY text
+/// rows, and how far it has read each partition. Plain values; Sendable.
+///
+/// Totals columns, in order: account, meter, period, dimensions, events, sum_value,
+/// min_value, max_value, latest_value, latest_time_s, latest_time_ns, latest_partition,
+/// latest_offset. Unique-value columns: account, meter, period, dimensions, value.
+public struct ShardDelta: Sendable {
+    public var totals = CopyTextWriter()
+    public var uniqueValues = CopyTextWriter()
+    /// Partition → next offset to read, for every partition that advanced.
+    public var nextOffsets: [Int32: Int64] = [:]
+    public var events = 0
+    public var rejections: [RejectionReason: Int] = [:]
+
+    public init() {}
+
+    public var isEmpty: Bool { totals.isEmpty && uniqueValues.isEmpty && nextOffsets.isEmpty && rejections.isEmpty }
+}
+
+extension ShardAggregator {
+    /// Encodes every pending delta, then empties the window (capacity is kept).
+    public func drain() -> ShardDelta {
+        var delta = ShardDelta()
+        var dimensionText: [UInt8] = []
+        forEachPendingRow { key, accumulator in
+            let meter = catalog.meters[key.meter]
+            writeKeyColumns(key, meter: meter, into: &delta.totals, scratch: &dimensionText)
+            delta.totals.integer(accumulator.events)
+            switch meter.aggregation {
+            case .sum, .avg:
+                delta.totals.plain(ExactDecimal(raw: accumulator.value).description)
+                delta.totals.null(); delta.totals.null(); delta.totals.null()
+                for _ in 0..<4 { delta.totals.null() }
+            case .min:
+                delta.totals.plain("0")
+                delta.totals.plain(ExactDecimal(raw: accumulator.value).description)
+                for _ in 0..<6 { delta.totals.null() }
+            case .max:
+                delta.totals.plain("0")
+                delta.totals.null()
+                delta.totals.plain(ExactDecimal(raw: accumulator.value).description)
+                for _ in 0..<5 { delta.totals.null() }
+            case .latest:
+                delta.totals.plain("0")
+                delta.totals.null(); delta.totals.null()
+                delta.totals.plain(ExactDecimal(raw: accumulator.value).description)
+                delta.totals.integer(accumulator.latestSeconds)
+                delta.totals.integer(accumulator.latestNanoseconds)
+                delta.totals.integer(accumulator.latestPartition)
+                delta.totals.integer(accumulator.latestOffset)
+            case .count, .uniqueCount:
+                delta.totals.plain("0")
+                for _ in 0..<7 { delta.totals.null() }
+            }
+            delta.totals.endRow()
+        }
+        forEachPendingUniqueValue { key, value in
+            writeKeyColumns(key, meter: catalog.meters[key.meter], into: &delta.uniqueValues, scratch: &dimensionText)
+            withValueBytes(value) { delta.uniqueValues.text($0) }
+            delta.uniqueValues.endRow()
+        }
+        delta.nextOffsets = takeProgress()
+        delta.events = windowEvents
+        delta.rejections = windowRejections
+        resetWindow()
+        return delta
+    }
+
+    private func writeKeyColumns(
+        _ key: AggregateKey, meter: Meter, into writer: inout CopyTextWriter, scratch: inout [UInt8]
+    ) {
+        withSubjectBytes(key.subject) { writer.text($0) }
+        writer.text(meter.slug)
+        writer.plain(BillingPeriod(index: key.period).description)
+        scratch.removeAll(keepingCapacity: true)
+        appendDimensions(key.dimensions, meter: meter, to: &scratch)
+        scratch.withUnsafeBytes { writer.text($0) }
+    }
+}

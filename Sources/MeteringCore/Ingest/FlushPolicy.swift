@@ -1,0 +1,30 @@
+/// When the flusher writes: every `interval`, or as soon as `maximumKeys` keys are pending,
+/// whichever comes first (DESIGN §1: "every T ms or K dirty keys").
+///
+/// A value-type state machine over an injected clock's instants; it performs no I/O and
+/// never sleeps. The shell calls `shouldFlush` on each tick and `flushed` after a flush.
+public struct FlushPolicy<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+    public let interval: Duration
+    public let maximumKeys: Int
+    private var lastFlush: Instant
+
+    public init(interval: Duration, maximumKeys: Int, now: Instant) {
+        self.interval = interval
+        self.maximumKeys = maximumKeys
+        self.lastFlush = now
+    }
+
+    /// Whether a flush is due, given the keys and the messages (valid or not) waiting in all
+    /// shards. Messages without keys (all rejected) still need their offsets written.
+    public func shouldFlush(now: Instant, pendingKeys: Int, pendingMessages: Int) -> Bool {
+        pendingKeys >= maximumKeys || (pendingMessages > 0 && lastFlush.duration(to: now) >= interval)
+    }
+
+    /// How long the shell may sleep before the interval can next be due.
+    public func nextCheck(now: Instant, tick: Duration) -> Duration {
+        let remaining = interval - lastFlush.duration(to: now)
+        return remaining < tick ? max(remaining, .zero) : tick
+    }
+
+    public mutating func flushed(at now: Instant) { lastFlush = now }
+}

@@ -1,0 +1,61 @@
+import KafkaClient
+import Logging
+import MeteringCore
+import Synchronization
+
+/// Sends invalid messages, unchanged, to the dead-letter topic with the reason and the source
+/// position in headers (DESIGN §2): `odometer-reason`, `odometer-source-partition`,
+/// `odometer-source-offset`. Thread-safe (the producer is); called from shard threads.
+///
+/// Sends are asynchronous. The flusher calls `awaitDelivery` before it commits the offsets
+/// past those messages, so a dead letter is never lost (it may be written twice after a crash).
+final class DeadLetterSink: Sendable {
+    let topic: String
+    private let producer: KafkaProducer
+    private let logger: Logger
+
+    init(topic: String, producer: KafkaProducer, logger: Logger) {
+        self.topic = topic
+        self.producer = producer
+        self.logger = logger
+    }
+
+    func send(_ message: KafkaMessage, reason: RejectionReason) {
+        let code = reason.code
+        let headers: [(String, [UInt8])] = [
+            ("odometer-reason", Array(code.utf8)),
+            ("odometer-source-partition", Array(String(message.partition).utf8)),
+            ("odometer-source-offset", Array(String(message.offset).utf8)),
+        ]
+        logger.warning("dead-lettered event", metadata: [
+            "reason": "\(code)", "partition": "\(message.partition)", "offset": "\(message.offset)"])
+        do {
+            try producer.produce(topic: topic, key: message.key, value: message.payload, headers: headers)
+        } catch {
+            // Not delivered now; `awaitDelivery` fails the flush, so the offset is not committed
+            // and the message is read (and dead-lettered) again.
+            logger.error("cannot queue dead letter: \(error)")
+            failedSends.add(1, ordering: .relaxed)
+        }
+    }
+
+    /// Waits until every dead letter sent so far is acknowledged by Kafka.
+    func awaitDelivery(timeout: Duration) throws {
+        let failed = failedSends.exchange(0, ordering: .relaxed)
+        if failed > 0 { throw DeadLetterError.notQueued(count: failed) }
+        try producer.flush(timeout: timeout)
+    }
+
+    private let failedSends = Atomic<Int>(0)
+}
+
+enum DeadLetterError: Error, CustomStringConvertible {
+    case notQueued(count: Int)
+
+    var description: String {
+        switch self {
+        case .notQueued(let count):
+            "\(count) dead letters could not be queued for Kafka; their offsets stay uncommitted"
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Logging
+import MeteringCore
+import Metrics
+import PostgresStore
+
+/// Owns partition ownership and performs flushes: it collects every shard's delta, makes sure
+/// the dead letters behind them are in Kafka, and commits totals and fenced offsets in one
+/// Postgres transaction (DESIGN §5).
+///
+/// An actor: ownership changes (from the consumer thread's rebalance callbacks) and flushes
+/// (periodic, or on revocation) are serialized. Flushes run strictly one after another even
+/// across suspension points, because each waits for the one before it.
+actor FlushCoordinator {
+    private let shards: [ShardWorker]
+    private let writer: TotalsFlushWriter
+    private let offsetStore: PartitionOffsetStore
+    private let deadLetters: DeadLetterSink
+    private let settings: IngestSettings
+    private let logger: Logger
+    private var ownership = PartitionOwnership()
+    private var lastFlush: Task<FlushReport, any Error>?
+    private(set) var totals = FlushReport()
+    /// Called after each committed flush with the partitions' next offsets (advisory Kafka commit).
+    private let onCommitted: @Sendable ([Int32: Int64]) -> Void
+
+    init(shards: [ShardWorker], writer: TotalsFlushWriter, offsetStore: PartitionOffsetStore,
+         deadLetters: DeadLetterSink, settings: IngestSettings, logger: Logger,
+         onCommitted: @escaping @Sendable ([Int32: Int64]) -> Void) {
+        self.shards = shards
+        self.writer = writer
+        self.offsetStore = offsetStore
+        self.deadLetters = deadLetters
+        self.settings = settings
+        self.logger = logger
+        self.onCommitted = onCommitted
+    }
+
+    /// Claims newly assigned partitions in Postgres (bumping their epochs) and returns where
+    /// each must start reading.
+    func claim(_ partitions: [Int32]) async throws -> [Int32: Int64] {
+        let claims = try await offsetStore.claim(
+            group: settings.group, topic: settings.topic, partitions: partitions, owner: settings.owner)
+        let starts = ownership.assigned(claims.mapValues { .init(nextOffset: $0.nextOffset, epoch: $0.epoch) })
+        logger.info("claimed partitions", metadata: ["partitions": "\(partitions.sorted())", "starts": "\(starts)"])
+        return starts
+    }
+
+    /// Flushes everything pending, then forgets the revoked partitions.
+    func release(_ partitions: [Int32]) async throws {
+        _ = try await flush()
+        ownership.revoked(partitions)
+        logger.info("released partitions", metadata: ["partitions": "\(partitions.sorted())"])
+    }
+
+    /// One flush, after any flush already running.
+    @discardableResult
+    func flush() async throws -> FlushReport {
+        let previous = lastFlush
+        let task = Task {
+            _ = try? await previous?.value
+            return try await self.performFlush()
+        }
+        lastFlush = task
+        return try await task.value
+    }
+
+    /// Keys and messages pending in all shards (for the flush policy).
+    nonisolated func pending() -> (keys: Int, messages: Int) {
+        var keys = 0
+        var messages = 0
+        for shard in shards {
+            keys += shard.handoff.pendingKeys.load(ordering: .relaxed)
+            messages += shard.handoff.pendingMessages.load(ordering: .relaxed)
+        }
+        return (keys, messages)
+    }
+
+    private func performFlush() async throws -> FlushReport {
+        let started = ContinuousClock.now
+        var deltas: [ShardDelta] = []
+        for shard in shards {
+            let ticket = shard.handoff.request()
+            while true {
+                // Read `stopped` first: a shard serves any outstanding request before it stops.
+                let stopped = shard.stopped.load(ordering: .acquiring)
+                if let delta = shard.handoff.take(ticket) { deltas.append(delta); break }
+                if stopped { throw PipelineError.shardStopped(shard.index) }
+                try await Task.sleep(for: .microseconds(200))
+            }
+        }
+        var progress: [Int32: Int64] = [:]
+        var report = FlushReport()
+        var batch = FlushBatch(group: settings.group, topic: settings.topic, offsets: [])
+        for delta in deltas {
+            progress.merge(delta.nextOffsets) { max($0, $1) }
+            report.events += delta.events
+            report.keys += delta.totals.rows
+            for (reason, count) in delta.rejections { report.rejections[reason.code, default: 0] += count }
+            delta.totals.bytes.withUnsafeBytes { batch.totals.appendEncodedRows($0, rows: delta.totals.rows) }
+            delta.uniqueValues.bytes.withUnsafeBytes { batch.uniqueValues.appendEncodedRows($0, rows: delta.uniqueValues.rows) }
+        }
+        guard !progress.isEmpty || !batch.totals.isEmpty else { return report }
+        batch.offsets = try ownership.fence(progress).map {
+            PartitionOffset(partition: $0.partition, nextOffset: $0.nextOffset, epoch: $0.epoch)
+        }
+        if !report.rejections.isEmpty { try deadLetters.awaitDelivery(timeout: .seconds(30)) }
+        try await writer.flush(batch)
+        report.flushes = 1
+        report.duration = started.duration(to: .now)
+        record(report)
+        onCommitted(progress)
+        return report
+    }
+
+    private func record(_ report: FlushReport) {
+        totals.add(report)
+        Counter(label: "odometer_events_metered_total").increment(by: report.events)
+        Counter(label: "odometer_flushes_total").increment()
+        Timer(label: "odometer_flush_duration_seconds").recordNanoseconds(
+            report.duration.components.seconds * 1_000_000_000 + report.duration.components.attoseconds / 1_000_000_000)
+        for (code, count) in report.rejections {
+            Counter(label: "odometer_events_rejected_total", dimensions: [("reason", code)]).increment(by: count)
+        }
+        if !report.rejections.isEmpty {
+            logger.warning("rejected events dead-lettered", metadata: ["reasons": "\(report.rejections)"])
+        }
+        logger.debug("flushed", metadata: ["events": "\(report.events)", "keys": "\(report.keys)",
+                                           "ms": "\(report.duration.components.attoseconds / 1_000_000_000_000_000)"])
+    }
+}
+
+/// What flushes committed: events metered, keys written, rejections by reason code.
+public struct FlushReport: Sendable, Equatable {
+    public var events = 0
+    public var keys = 0
+    public var flushes = 0
+    public var rejections: [String: Int] = [:]
+    public var duration: Duration = .zero
+
+    public init() {}
+
+    mutating func add(_ other: FlushReport) {
+        events += other.events
+        keys += other.keys
+        flushes += other.flushes
+        rejections.merge(other.rejections, uniquingKeysWith: +)
+        duration += other.duration
+    }
+
+    public var rejectedEvents: Int { rejections.values.reduce(0, +) }
+}
+
+/// The pipeline cannot go on; a new one resumes from Postgres.
+enum PipelineError: Error, CustomStringConvertible {
+    case shardStopped(Int)
+
+    var description: String {
+        switch self {
+        case .shardStopped(let index): "shard \(index) stopped before handing over its deltas"
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import KafkaClient
+public import Logging
+public import MeteringCore
+public import PostgresNIO
+import PostgresStore
+public import ServiceLifecycle
+import Synchronization
+
+/// The ingest path, wired: Kafka consumer thread → per-shard rings → shard threads → flusher
+/// → Postgres (totals and fenced offsets in one transaction).
+///
+/// `run()` runs until its task is cancelled or the service group shuts down gracefully; it
+/// then stops consuming, flushes the last deltas and returns. It throws if Kafka or Postgres
+/// fail: every in-memory delta is then dropped and a new pipeline resumes from the offsets
+/// in Postgres, which is what makes a failure cost time, never correctness. `crash()`
+/// simulates `kill -9` for tests: nothing more is flushed and the group is not left.
+public final class IngestPipeline: Service, Sendable {
+    public let settings: IngestSettings
+    private let shards: [ShardWorker]
+    private let router: MessageRouter
+    private let coordinator: FlushCoordinator
+    private let consumer: KafkaBatchConsumer
+    private let producer: KafkaProducer
+    private let logger: Logger
+    private let crashed = Mutex(false)
+
+    public init(settings: IngestSettings, catalog: MeterCatalog, directory: AccountDirectory,
+                postgres: PostgresClient, logger: Logger) throws {
+        self.settings = settings
+        self.logger = logger
+        producer = try KafkaProducer(bootstrapServers: settings.brokers, properties: ["linger.ms": "5"], logger: logger)
+        let deadLetters = DeadLetterSink(topic: settings.deadLetterTopic, producer: producer, logger: logger)
+        shards = (0..<settings.shards).map {
+            ShardWorker(index: $0, catalog: catalog, directory: directory, deadLetters: deadLetters,
+                        ringCapacity: settings.ringCapacity, logger: logger)
+        }
+        let consumerConfiguration = KafkaConsumerConfiguration(
+            bootstrapServers: settings.brokers, groupID: settings.group, sessionTimeout: settings.sessionTimeout,
+            batchSize: 8192, properties: settings.consumerProperties)
+        let commits = AdvisoryCommits(topic: settings.topic)
+        coordinator = FlushCoordinator(
+            shards: shards, writer: TotalsFlushWriter(client: postgres, logger: logger),
+            offsetStore: PartitionOffsetStore(client: postgres, logger: logger), deadLetters: deadLetters,
+            settings: settings, logger: logger, onCommitted: { commits.commit($0) })
+        router = MessageRouter(shards: shards, coordinator: coordinator, batchSize: 8192, logger: logger)
+        consumer = try KafkaBatchConsumer(configuration: consumerConfiguration, handler: router, logger: logger)
+        commits.consumer = consumer
+    }
+
+    /// What has been committed so far.
+    public var committed: FlushReport {
+        get async { await coordinator.totals }
+    }
+
+    public func run() async throws {
+        for shard in shards { shard.start() }
+        try consumer.start(subscribing: [settings.topic])
+        logger.info("ingesting", metadata: ["topic": "\(settings.topic)", "group": "\(settings.group)",
+                                            "shards": "\(settings.shards)"])
+        do {
+            try await cancelWhenGracefulShutdown { try await self.flushUntilStopped() }
+        } catch is CancellationError {
+            // Graceful stop below.
+        } catch {
+            await halt()
+            throw error
+        }
+        guard !crashed.withLock({ $0 }) else { return await halt() }
+        try await stopGracefully()
+    }
+
+    /// The flusher: flushes whenever the policy says so, until cancelled or crashed.
+    private func flushUntilStopped() async throws {
+        var policy = FlushPolicy(interval: settings.flushInterval, maximumKeys: settings.flushMaxKeys,
+                                 now: ContinuousClock.now)
+        let tick = min(settings.flushInterval / 4, .milliseconds(20))
+        while !Task.isCancelled, !crashed.withLock({ $0 }) {
+            try checkHealth()
+            let pending = coordinator.pending()
+            if policy.shouldFlush(now: .now, pendingKeys: pending.keys, pendingMessages: pending.messages) {
+                try await coordinator.flush()
+                policy.flushed(at: .now)
+            }
+            try await Task.sleep(for: policy.nextCheck(now: .now, tick: tick))
+        }
+    }
+
+    /// Simulates `kill -9`: stops at once without flushing or leaving the group.
+    public func crash() async {
+        crashed.withLock { $0 = true }
+        await halt()
+    }
+
+    /// Stops consuming (the revocation flushes), flushes what is left, stops the shards.
+    private func stopGracefully() async throws {
+        await onThread { self.consumer.stop() }
+        if let failure = router.failure.withLock({ $0 }) { throw failure }
+        router.waitUntilShardsCaughtUp()
+        try await coordinator.flush()
+        for shard in shards { shard.stop() }
+        await onThread { try? self.producer.flush(timeout: .seconds(10)) }
+        let report = await coordinator.totals
+        logger.info("stopped", metadata: ["events": "\(report.events)", "rejected": "\(report.rejectedEvents)"])
+    }
+
+    /// Stops everything without flushing; in-memory deltas are dropped (Postgres has the truth).
+    private func halt() async {
+        await onThread { self.consumer.stopWithoutLeaving() }
+        for shard in shards { shard.stop() }
+    }
+
+    private func checkHealth() throws {
+        if case .failed(let error) = consumer.outcome { throw error }
+        if let failure = router.failure.withLock({ $0 }) { throw failure }
+    }
+
+    /// Runs blocking Kafka calls off the cooperative thread pool.
+    private func onThread(_ work: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                work()
+                continuation.resume()
+            }
+        }
+    }
+}
+
+/// Forwards committed offsets to Kafka, only so lag dashboards work (DESIGN §5).
+private final class AdvisoryCommits: @unchecked Sendable {
+    // @unchecked Sendable is safe: `consumer` is set once in IngestPipeline.init, before the
+    // consumer starts and thus before any flush can call `commit`.
+    let topic: String
+    var consumer: KafkaBatchConsumer?
+
+    init(topic: String) { self.topic = topic }
+
+    func commit(_ offsets: [Int32: Int64]) {
+        var byPartition: [KafkaTopicPartition: Int64] = [:]
+        for (partition, next) in offsets { byPartition[KafkaTopicPartition(topic: topic, partition: partition)] = next }
+        consumer?.commitAdvisory(byPartition)
+    }
+}

@@ -1,0 +1,93 @@
+import NIOCore
+
+/// Bytes of a `COPY … FROM STDIN (FORMAT text)` stream, built field by field.
+///
+/// Text fields are escaped as COPY's text format requires: backslash, tab, newline and carriage return become
+/// `\\`, `\t`, `\n`, `\r`; everything else, multi-byte UTF-8 included, is copied as is. A NULL is `\N`.
+/// Appending is amortised O(length of the field) and allocates only when the buffer grows. Value type.
+struct CopyTextBuffer: Sendable {
+    private(set) var bytes: ByteBuffer
+
+    init(capacity: Int) {
+        bytes = ByteBufferAllocator().buffer(capacity: capacity)
+    }
+
+    mutating func removeAll() {
+        bytes.clear()
+    }
+
+    /// Appends whole rows that are already COPY text (escaped, tab-separated, newline-ended).
+    mutating func writeEncodedRows(_ rows: UnsafeRawBufferPointer) {
+        bytes.writeBytes(rows)
+    }
+
+    mutating func append(_ other: CopyTextBuffer) {
+        var source = other.bytes
+        bytes.writeBuffer(&source)
+    }
+
+    /// Writes the field separator (a tab).
+    @inline(__always)
+    mutating func separator() {
+        bytes.writeInteger(UInt8(ascii: "\t"))
+    }
+
+    /// Ends the row (a newline).
+    @inline(__always)
+    mutating func endRow() {
+        bytes.writeInteger(UInt8(ascii: "\n"))
+    }
+
+    mutating func writeNull() {
+        bytes.writeInteger(UInt16(UInt8(ascii: "\\")) << 8 | UInt16(UInt8(ascii: "N")), endianness: .big)
+    }
+
+    mutating func writeEscaped(_ text: String) {
+        var text = text
+        text.withUTF8 { writeEscaped(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Writes UTF-8 bytes, escaping COPY's special characters; runs without specials are copied in one piece.
+    mutating func writeEscaped(_ field: UnsafeRawBufferPointer) {
+        var runStart = 0
+        for index in 0..<field.count {
+            let escape: UInt8
+            switch field[index] {
+            case UInt8(ascii: "\\"): escape = UInt8(ascii: "\\")
+            case UInt8(ascii: "\t"): escape = UInt8(ascii: "t")
+            case UInt8(ascii: "\n"): escape = UInt8(ascii: "n")
+            case UInt8(ascii: "\r"): escape = UInt8(ascii: "r")
+            default: continue
+            }
+            bytes.writeBytes(UnsafeRawBufferPointer(rebasing: field[runStart..<index]))
+            bytes.writeInteger(UInt8(ascii: "\\"))
+            bytes.writeInteger(escape)
+            runStart = index + 1
+        }
+        bytes.writeBytes(UnsafeRawBufferPointer(rebasing: field[runStart..<field.count]))
+    }
+
+    mutating func writeOptionalEscaped(_ field: UnsafeRawBufferPointer?) {
+        if let field { writeEscaped(field) } else { writeNull() }
+    }
+
+    mutating func writeOptionalEscaped(_ text: String?) {
+        if let text { writeEscaped(text) } else { writeNull() }
+    }
+
+    /// Writes the decimal digits of `value` without going through a `String`.
+    mutating func writeDecimal<Integer: FixedWidthInteger & SignedInteger>(_ value: Integer) {
+        var magnitude = value.magnitude
+        if value < 0 { bytes.writeInteger(UInt8(ascii: "-")) }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for the 20 digits of UInt64.max
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            var position = scratch.count
+            repeat {
+                position -= 1
+                scratch[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude != 0
+            bytes.writeBytes(UnsafeRawBufferPointer(rebasing: scratch[position...]))
+        }
+    }
+}

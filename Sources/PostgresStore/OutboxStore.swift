@@ -1,0 +1,141 @@
+public import Logging
+public import PostgresNIO
+
+/// Lease-based storage for the outbox relays (DESIGN §7).
+///
+/// `claim` hands each pending entry to at most one relay at a time: it locks candidates with
+/// `FOR UPDATE SKIP LOCKED` and sets a lease. A relay that crashes mid-HTTP simply lets the lease expire, and
+/// the entry is claimed again (the destination's idempotency key prevents double billing). Times are the
+/// server's `now()`. Stateless apart from the client; thread-safe, and safe across processes.
+public struct OutboxStore: Sendable {
+    private let client: PostgresClient
+    private let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Leases up to `limit` due entries of `destination`, oldest first, and counts the attempt.
+    public func claim(destination: String, limit: Int, lease: Duration) async throws -> [OutboxEntry] {
+        try await entries("claim outbox entries of \(destination)", """
+            UPDATE outbox SET lease_until = now() + \(Self.milliseconds(lease)) * interval '1 millisecond',
+                              attempts = attempts + 1, updated_at = now()
+            WHERE (destination, document_key) IN (
+              SELECT destination, document_key FROM outbox
+              WHERE destination = \(destination) AND status = 'pending' AND next_attempt_at <= now()
+                AND (lease_until IS NULL OR lease_until < now())
+              ORDER BY created_at, document_key
+              LIMIT \(Int64(limit))
+              FOR UPDATE SKIP LOCKED)
+            RETURNING \(unescaped: OutboxRow.columns)
+            """)
+    }
+
+    /// Lease in whole seconds, as in the design brief.
+    public func claim(destination: String, limit: Int, leaseSeconds: Int) async throws -> [OutboxEntry] {
+        try await claim(destination: destination, limit: limit, lease: .seconds(leaseSeconds))
+    }
+
+    /// The destination accepted the document; records its id and releases the lease.
+    public func markDelivered(destination: String, documentKey: String, remoteId: String) async throws {
+        try await update("mark \(documentKey) delivered to \(destination)", """
+            UPDATE outbox SET status = 'delivered', remote_id = \(remoteId), last_error = NULL, lease_until = NULL,
+                              updated_at = now()
+            WHERE destination = \(destination) AND document_key = \(documentKey) RETURNING 1
+            """)
+    }
+
+    /// The destination refused the document permanently; `error` is kept verbatim for `deliveries`.
+    public func markFailed(destination: String, documentKey: String, error: String) async throws {
+        try await update("mark \(documentKey) failed for \(destination)", """
+            UPDATE outbox SET status = 'failed', last_error = \(error), lease_until = NULL, updated_at = now()
+            WHERE destination = \(destination) AND document_key = \(documentKey) RETURNING 1
+            """)
+    }
+
+    /// A transient failure: try again no earlier than `after` from now, and release the lease.
+    public func reschedule(destination: String, documentKey: String, after: Duration, error: String) async throws {
+        try await update("reschedule \(documentKey) for \(destination)", """
+            UPDATE outbox SET next_attempt_at = now() + \(Self.milliseconds(after)) * interval '1 millisecond',
+                              last_error = \(error), lease_until = NULL, updated_at = now()
+            WHERE destination = \(destination) AND document_key = \(documentKey) RETURNING 1
+            """)
+    }
+
+    /// Puts failed entries of `destination` (or just `documentKey`) back to pending, due now, attempts reset to 0,
+    /// after the cause was fixed. Returns how many entries it re-queued.
+    @discardableResult
+    public func retryFailed(destination: String, documentKey: String? = nil) async throws -> Int {
+        try await client.withStoreConnection("retry failed deliveries to \(destination)") { connection in
+            let rows = try await connection.query("""
+                WITH retried AS (
+                  UPDATE outbox SET status = 'pending', next_attempt_at = now(), lease_until = NULL, attempts = 0,
+                                    updated_at = now()
+                  WHERE destination = \(destination) AND status = 'failed'
+                    AND (\(documentKey)::text IS NULL OR document_key = \(documentKey))
+                  RETURNING 1)
+                SELECT count(*) FROM retried
+                """, logger: logger)
+            var count = 0
+            for try await value in rows.decode(Int64.self) { count = Int(value) }
+            return count
+        }
+    }
+
+    /// Every entry, or those with `status`, by destination then age.
+    public func deliveries(status: OutboxStatus? = nil) async throws -> [OutboxEntry] {
+        try await entries("list deliveries", """
+            SELECT \(unescaped: OutboxRow.columns) FROM outbox
+            WHERE (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
+            ORDER BY destination, created_at, document_key
+            """)
+    }
+
+    /// The invoice lines with these keys, in the order of `keys`; unknown keys are left out.
+    public func invoiceLines(keys: [String]) async throws -> [InvoiceLineRecord] {
+        try await client.withStoreConnection("read invoice lines") { connection in
+            let rows = try await connection.query("""
+                SELECT l.line_key, l.account, l.meter, l.period, l.dimensions, l.version, l.quantity::text,
+                       l.amount::text, l.currency, l.description
+                FROM unnest(\(keys)::text[]) WITH ORDINALITY AS k(line_key, position)
+                JOIN invoice_lines l ON l.line_key = k.line_key
+                ORDER BY k.position
+                """, logger: logger)
+            var lines: [InvoiceLineRecord] = []
+            for try await (key, account, meter, period, dimensions, version, quantity, amount, currency, description)
+                in rows.decode((String, String, String, String, String, Int32, String, String, String, String).self) {
+                lines.append(InvoiceLineRecord(lineKey: key, account: account, meter: meter, period: period,
+                                               dimensions: dimensions, version: version, quantity: quantity,
+                                               amount: amount, currency: currency, description: description))
+            }
+            return lines
+        }
+    }
+
+    private func entries(_ operation: String, _ query: PostgresQuery) async throws -> [OutboxEntry] {
+        try await client.withStoreConnection(operation) { connection in
+            var entries: [OutboxEntry] = []
+            for try await row in try await connection.query(query, logger: logger) {
+                entries.append(try OutboxRow.decode(row))
+            }
+            return entries.sorted { ($0.destination, $0.createdAt, $0.documentKey) < ($1.destination, $1.createdAt, $1.documentKey) }
+        }
+    }
+
+    /// Runs an UPDATE … RETURNING 1 on one entry and fails if the entry does not exist.
+    private func update(_ operation: String, _ query: PostgresQuery) async throws {
+        try await client.withStoreConnection(operation) { connection in
+            var updated = 0
+            for try await _ in try await connection.query(query, logger: logger) { updated += 1 }
+            guard updated == 1 else {
+                throw PostgresStoreError.unexpectedResult(operation: operation, reason: "no such outbox entry")
+            }
+        }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
+    }
+}

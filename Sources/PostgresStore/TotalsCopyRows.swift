@@ -1,0 +1,126 @@
+/// Totals deltas of one flush, already encoded as COPY text rows for the staging table.
+///
+/// Append-only; each row is (account, meter, period, dimensions, events, sum, min, max, latest value, latest
+/// position). Numerics are exact decimal text (never `Double`); nil becomes NULL. By default the same key may
+/// appear in several rows (two shards) and the flush groups them first. A caller that knows each key appears at
+/// most once (one shard's aggregation table) says so with `keysAreUnique` and the flush skips the grouping, which
+/// is most of its cost beyond the upsert itself; a broken promise makes the flush fail (SQLSTATE 21000) and write
+/// nothing, never miscount. Value type (copy-on-write bytes); not for concurrent mutation.
+public struct TotalsCopyRows: Sendable {
+    var text: CopyTextBuffer
+    /// Rows appended so far.
+    public private(set) var count = 0
+    /// True when the creator promised that no key appears twice.
+    public private(set) var keysAreUnique: Bool
+
+    public init(reservingBytes: Int = 4096, keysAreUnique: Bool = false) {
+        text = CopyTextBuffer(capacity: reservingBytes)
+        self.keysAreUnique = keysAreUnique
+    }
+
+    /// Appends another set of rows (e.g. another shard's); the result no longer promises unique keys.
+    public mutating func append(contentsOf other: TotalsCopyRows) {
+        guard !other.isEmpty else { return }
+        keysAreUnique = isEmpty ? other.keysAreUnique : false
+        text.append(other.text)
+        count += other.count
+    }
+
+    public var isEmpty: Bool { count == 0 }
+    /// Size of the encoded rows in bytes.
+    public var byteCount: Int { text.bytes.readableBytes }
+
+    public mutating func removeAll() {
+        text.removeAll()
+        count = 0
+    }
+
+    /// Appends one delta; `sum`, `min`, `max` and `latest.value` are exact decimal text such as "12.5".
+    public mutating func append(account: String, meter: String, period: String, dimensions: String,
+                                events: Int64, sum: String, min: String?, max: String?, latest: LatestSample?) {
+        text.writeEscaped(account)
+        text.separator()
+        text.writeEscaped(meter)
+        text.separator()
+        text.writeEscaped(period)
+        text.separator()
+        text.writeEscaped(dimensions)
+        text.separator()
+        text.writeDecimal(events)
+        text.separator()
+        text.writeEscaped(sum)
+        text.separator()
+        text.writeOptionalEscaped(min)
+        text.separator()
+        text.writeOptionalEscaped(max)
+        text.separator()
+        text.writeOptionalEscaped(latest?.value)
+        writePosition(latest?.position)
+        count += 1
+    }
+
+    /// The same as the `String` variant, reading every text and decimal field from UTF-8 bytes, so a caller can
+    /// encode straight from its own storage. `latestValue` and `latestPosition` are both nil or both set.
+    public mutating func append(account: UnsafeRawBufferPointer, meter: UnsafeRawBufferPointer,
+                                period: UnsafeRawBufferPointer, dimensions: UnsafeRawBufferPointer,
+                                events: Int64, sum: UnsafeRawBufferPointer,
+                                min: UnsafeRawBufferPointer?, max: UnsafeRawBufferPointer?,
+                                latestValue: UnsafeRawBufferPointer?, latestPosition: EventPosition?) {
+        precondition((latestValue == nil) == (latestPosition == nil),
+                     "a LATEST value needs its event position, and a position needs its value")
+        text.writeEscaped(account)
+        text.separator()
+        text.writeEscaped(meter)
+        text.separator()
+        text.writeEscaped(period)
+        text.separator()
+        text.writeEscaped(dimensions)
+        text.separator()
+        text.writeDecimal(events)
+        text.separator()
+        text.writeEscaped(sum)
+        text.separator()
+        text.writeOptionalEscaped(min)
+        text.separator()
+        text.writeOptionalEscaped(max)
+        text.separator()
+        text.writeOptionalEscaped(latestValue)
+        writePosition(latestPosition)
+        count += 1
+    }
+
+    private mutating func writePosition(_ position: EventPosition?) {
+        guard let position else {
+            for _ in 0..<4 {
+                text.separator()
+                text.writeNull()
+            }
+            text.endRow()
+            return
+        }
+        text.separator()
+        text.writeDecimal(position.timeSeconds)
+        text.separator()
+        text.writeDecimal(position.timeNanos)
+        text.separator()
+        text.writeDecimal(position.partition)
+        text.separator()
+        text.writeDecimal(position.offset)
+        text.endRow()
+    }
+
+    /// Staging columns, in the order the rows are written.
+    static let columns = ["account", "meter", "period", "dimensions", "events", "sum_value", "min_value",
+                          "max_value", "latest_value", "latest_time_s", "latest_time_ns", "latest_partition",
+                          "latest_offset"]
+}
+
+extension TotalsCopyRows {
+    /// Appends `rows` rows that the caller already encoded as COPY text in this type's column
+    /// order (the aggregation core's `ShardDelta` does), without re-encoding them.
+    public mutating func appendEncodedRows(_ encoded: UnsafeRawBufferPointer, rows: Int) {
+        guard rows > 0 else { return }
+        text.writeEncodedRows(encoded)
+        count += rows
+    }
+}

@@ -1,0 +1,66 @@
+public import Logging
+public import PostgresNIO
+
+/// Read-only views of the metered totals, for `odometer usage`, close and tests.
+///
+/// Numerics come back as text (`::text`) so no precision is lost. Stateless apart from the client; thread-safe.
+public struct UsageQueries: Sendable {
+    private let client: PostgresClient
+    private let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Every total, optionally of one account and/or one period, sorted by account, meter, period, dimensions
+    /// (byte order). `uniqueCount` counts the key's UNIQUE_COUNT members.
+    public func totals(account: String? = nil, period: String? = nil) async throws -> [UsageTotalRecord] {
+        try await client.withStoreConnection("read usage totals") { connection in
+            let rows = try await connection.query("""
+                SELECT t.account, t.meter, t.period, t.dimensions, t.events, t.sum_value::text,
+                       t.min_value::text, t.max_value::text, t.latest_value::text,
+                       t.latest_time_s, t.latest_time_ns, t.latest_partition, t.latest_offset,
+                       (SELECT count(*) FROM usage_unique_values u
+                        WHERE u.account = t.account AND u.meter = t.meter AND u.period = t.period
+                          AND u.dimensions = t.dimensions) AS unique_count
+                FROM usage_totals t
+                WHERE (\(account)::text IS NULL OR t.account = \(account))
+                  AND (\(period)::text IS NULL OR t.period = \(period))
+                ORDER BY t.account, t.meter, t.period, t.dimensions
+                """, logger: logger)
+            var records: [UsageTotalRecord] = []
+            for try await row in rows {
+                let (account, meter, period, dimensions, events, sum, min, max,
+                     latestValue, seconds, nanos, partition, offset, uniqueCount) =
+                    try row.decode((String, String, String, String, Int64, String, String?, String?,
+                                    String?, Int64?, Int32?, Int32?, Int64?, Int64).self)
+                var latest: LatestSample?
+                if let latestValue, let seconds, let nanos, let partition, let offset {
+                    latest = LatestSample(value: latestValue, position: EventPosition(
+                        timeSeconds: seconds, timeNanos: nanos, partition: partition, offset: offset))
+                }
+                records.append(UsageTotalRecord(account: account, meter: meter, period: period, dimensions: dimensions,
+                                                events: events, sum: sum, min: min, max: max, latest: latest,
+                                                uniqueCount: uniqueCount))
+            }
+            return records
+        }
+    }
+
+    /// Sum of `events` over every total.
+    public func eventsTotal() async throws -> Int64 {
+        try await client.withStoreConnection("count metered events") { connection in
+            let rows = try await connection.query(
+                "SELECT coalesce(sum(events), 0)::bigint FROM usage_totals", logger: logger)
+            var total: Int64 = 0
+            for try await value in rows.decode(Int64.self) { total = value }
+            return total
+        }
+    }
+
+    /// The recorded offset and epoch of every partition of `topic` for `group`.
+    public func offsets(group: String, topic: String) async throws -> [Int32: PartitionClaim] {
+        try await PartitionOffsetStore(client: client, logger: logger).read(group: group, topic: topic)
+    }
+}

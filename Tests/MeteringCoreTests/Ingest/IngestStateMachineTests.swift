@@ -1,0 +1,50 @@
+import Testing
+@testable import MeteringCore
+
+@Suite struct PartitionOwnershipTests {
+    @Test func assignedPartitionsStartAtTheirClaimedOffsets() {
+        var ownership = PartitionOwnership()
+        let starts = ownership.assigned([0: .init(nextOffset: 120, epoch: 3), 1: .init(nextOffset: 0, epoch: 1)])
+        #expect(starts == [0: 120, 1: 0])
+        #expect(ownership.ownedPartitions == [0, 1])
+    }
+
+    @Test func progressIsStampedWithTheEpochHeld() throws {
+        var ownership = PartitionOwnership()
+        _ = ownership.assigned([4: .init(nextOffset: 0, epoch: 7), 2: .init(nextOffset: 5, epoch: 2)])
+        let fenced = try ownership.fence([4: 99, 2: 6])
+        #expect(fenced == [.init(partition: 2, nextOffset: 6, epoch: 2), .init(partition: 4, nextOffset: 99, epoch: 7)])
+    }
+
+    @Test func progressOfARevokedPartitionIsRefused() {
+        var ownership = PartitionOwnership()
+        _ = ownership.assigned([1: .init(nextOffset: 0, epoch: 1)])
+        ownership.revoked([1])
+        #expect(throws: OwnershipError.progressWithoutOwnership(partition: 1)) { try ownership.fence([1: 10]) }
+    }
+}
+
+@Suite struct FlushPolicyTests {
+    let start = ContinuousClock.Instant.now
+
+    @Test func flushesWhenTheIntervalHasPassedAndSomethingIsPending() {
+        let policy = FlushPolicy(interval: .milliseconds(200), maximumKeys: 1000, now: start)
+        #expect(!policy.shouldFlush(now: start + .milliseconds(199), pendingKeys: 10, pendingMessages: 10))
+        #expect(policy.shouldFlush(now: start + .milliseconds(200), pendingKeys: 10, pendingMessages: 10))
+        #expect(!policy.shouldFlush(now: start + .seconds(5), pendingKeys: 0, pendingMessages: 0))
+    }
+
+    @Test func rejectedMessagesAloneStillGetTheirOffsetsFlushed() {
+        let policy = FlushPolicy(interval: .milliseconds(200), maximumKeys: 1000, now: start)
+        #expect(policy.shouldFlush(now: start + .milliseconds(250), pendingKeys: 0, pendingMessages: 3))
+    }
+
+    @Test func flushesEarlyWhenTooManyKeysArePending() {
+        var policy = FlushPolicy(interval: .seconds(1), maximumKeys: 1000, now: start)
+        #expect(policy.shouldFlush(now: start + .milliseconds(1), pendingKeys: 1000, pendingMessages: 1000))
+        policy.flushed(at: start + .milliseconds(1))
+        #expect(!policy.shouldFlush(now: start + .milliseconds(900), pendingKeys: 999, pendingMessages: 5000))
+        #expect(policy.nextCheck(now: start + .milliseconds(900), tick: .milliseconds(50)) == .milliseconds(50))
+        #expect(policy.nextCheck(now: start + .milliseconds(990), tick: .milliseconds(50)) == .milliseconds(11))
+    }
+}

@@ -1,0 +1,58 @@
+import PostgresNIO
+import Testing
+@testable import PostgresStore
+
+extension RealPostgres {
+    @Suite struct Migrations {
+        /// A fresh, empty database (not migrated) for one test.
+        private func withEmptyDatabase(_ body: (PostgresClient) async throws -> Void) async throws {
+            let cluster = try #require(SharedCluster.current)
+            let url = try await cluster.createIsolatedDatabase()
+            do {
+                try await withClient(url, body)
+                try await cluster.dropDatabase(url)
+            } catch {
+                try? await cluster.dropDatabase(url)
+                throw error
+            }
+        }
+
+        @Test func migratingTwiceAppliesVersionOneOnlyOnce() async throws {
+            try await withEmptyDatabase { (client: PostgresClient) async throws in
+                #expect(try await SchemaMigrator.appliedVersions(client: client, logger: testLogger) == [])
+                #expect(try await SchemaMigrator.migrate(client: client, logger: testLogger) == [1])
+                #expect(try await SchemaMigrator.migrate(client: client, logger: testLogger) == [])
+                #expect(try await SchemaMigrator.appliedVersions(client: client, logger: testLogger) == [1])
+                #expect(try await scalar(client, """
+                    SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'
+                    """) == 7)
+            }
+        }
+
+        @Test func concurrentMigrationsApplyEachVersionExactlyOnce() async throws {
+            try await withEmptyDatabase { (client: PostgresClient) async throws in
+                let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
+                    for _ in 0..<4 {
+                        group.addTask { try await SchemaMigrator.migrate(client: client, logger: testLogger) }
+                    }
+                    var all: [Int] = []
+                    for try await versions in group { all += versions }
+                    return all
+                }
+                #expect(applied == [1])
+                #expect(try await SchemaMigrator.appliedVersions(client: client, logger: testLogger) == [1])
+            }
+        }
+
+        @Test func aSchemaFromANewerOdometerIsRefused() async throws {
+            try await withEmptyDatabase { (client: PostgresClient) async throws in
+                try await SchemaMigrator.migrate(client: client, logger: testLogger)
+                try await client.query("INSERT INTO odometer_schema_migrations (version, summary) VALUES (99, 'future')",
+                                       logger: testLogger)
+                await #expect(throws: PostgresStoreError.schemaNewerThanBinary(found: 99, known: SchemaMigrator.latestVersion)) {
+                    try await SchemaMigrator.migrate(client: client, logger: testLogger)
+                }
+            }
+        }
+    }
+}
