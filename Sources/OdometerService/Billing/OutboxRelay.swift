@@ -106,5 +106,10 @@ public struct RelayReport: Sendable, Equatable {
     public var delivered = 0
     public var failed = 0
     public var retrying = 0
-    public init() {}
+
+    public init(delivered: Int = 0, failed: Int = 0, retrying: Int = 0) {
+        self.delivered = delivered
+        self.failed = failed
+        self.retrying = retrying
+    }
 }

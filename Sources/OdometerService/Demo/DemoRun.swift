@@ -81,11 +81,9 @@ public struct DemoRun: Sendable {
             let ingest = Task { try await pipeline.run() }
             try await CatchUp.wait(for: ends, group: settings.group, topic: topic, postgres: postgres,
                                    timeout: .seconds(600), logger: logger) { committed, total in
-                if committed == total || committed % 100_000 < 20_000 {
-                    progress.update("meter  ", done: Int(committed), total: Int(total))
-                }
+                progress.update("meter", done: Int(committed), total: Int(total))
             }
-            let ingestTime = ingestStart.duration(to: .now)
+            let ingestTime = (await pipeline.firstAssignment ?? ingestStart).duration(to: .now)
             ingest.cancel()
             try await ingest.value
             let committed = await pipeline.committed
@@ -97,7 +95,7 @@ public struct DemoRun: Sendable {
             odoo.seedDemo(partnerRefs: accounts.compactMap(\.odooPartnerRef), meters: DemoCatalog.meters.map(\.slug))
             let odooURL = try await odoo.start()
             let writer = OdooWriter(destination: OdooDestination(
-                url: odooURL, database: odoo.database, login: odoo.login, apiKey: odoo.validApiKey))
+                url: odooURL, database: odoo.database, login: odoo.login, apiKey: odoo.validApiKey), logger: logger)
             let relay = OutboxRelay(destination: DeliveryDestination(name: "odoo", granularity: .invoice, writer: writer),
                                     postgres: postgres, accounts: Dictionary(accounts.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }),
                                     logger: logger)

@@ -30,16 +30,20 @@ public struct DemoSummary: Sendable {
               delivered     \(delivered) invoices to Odoo in \(ingestSeconds(deliverTime)) s (\(failed) failed, \
             \(odooDuplicates) duplicates in Odoo, \(odooInvoices) invoices there)
 
-            Top accounts by amount:
+            Top accounts by amount, per currency:
 
             """
-        let ranked = plan.invoices.sorted { $0.total > $1.total }.prefix(top)
-        for invoice in ranked {
-            out += "  \(invoice.account)  \(invoice.total.formatted(fractionDigits: invoice.currency.minorUnits)) \(invoice.currency.code)\n"
-            for line in invoice.lines {
-                let amount = line.amount.text
-                out += "      " + line.description.padding(toLength: 72, withPad: " ", startingAt: 0)
-                    + String(repeating: " ", count: max(0, 12 - amount.count)) + amount + "\n"
+        let byCurrency = Dictionary(grouping: plan.invoices, by: \.currency.code)
+        for currency in byCurrency.keys.sorted() {
+            let ranked = byCurrency[currency]!.sorted { $0.total > $1.total }.prefix(top)
+            let width = ranked.flatMap(\.lines).map(\.description.count).max() ?? 40
+            for invoice in ranked {
+                out += "  \(invoice.account)  \(invoice.total.formatted(fractionDigits: invoice.currency.minorUnits)) \(currency)\n"
+                for line in invoice.lines {
+                    let amount = line.amount.text
+                    out += "      " + line.description + String(repeating: " ", count: width - line.description.count)
+                        + String(repeating: " ", count: max(1, 12 - amount.count)) + amount + "\n"
+                }
             }
         }
         return out

@@ -20,6 +20,7 @@ actor FlushCoordinator {
     private var ownership = PartitionOwnership()
     private var lastFlush: Task<FlushReport, any Error>?
     private(set) var totals = FlushReport()
+    private(set) var firstClaim: ContinuousClock.Instant?
     /// Called after each committed flush with the partitions' next offsets (advisory Kafka commit).
     private let onCommitted: @Sendable ([Int32: Int64]) -> Void
 
@@ -41,6 +42,7 @@ actor FlushCoordinator {
         let claims = try await offsetStore.claim(
             group: settings.group, topic: settings.topic, partitions: partitions, owner: settings.owner)
         let starts = ownership.assigned(claims.mapValues { .init(nextOffset: $0.nextOffset, epoch: $0.epoch) })
+        if firstClaim == nil { firstClaim = .now }
         logger.info("claimed partitions", metadata: ["partitions": "\(partitions.sorted())", "starts": "\(starts)"])
         return starts
     }

@@ -48,6 +48,11 @@ public final class IngestPipeline: Service, Sendable {
         commits.consumer = consumer
     }
 
+    /// When the group first assigned partitions to this pipeline (joining takes seconds).
+    public var firstAssignment: ContinuousClock.Instant? {
+        get async { await coordinator.firstClaim }
+    }
+
     /// What has been committed so far.
     public var committed: FlushReport {
         get async { await coordinator.totals }

@@ -1,10 +1,13 @@
 import Foundation
+import Synchronization
 
-/// Progress of a long-running command on standard error: a bar redrawn in place on a TTY,
-/// plain lines otherwise (CI logs, pipes). Thread-safe enough for one reporting task.
-public struct ProgressReporter: Sendable {
+/// Progress of a long-running command on standard error: a bar redrawn in place on a TTY (at
+/// most ten times a second), plain lines otherwise (CI logs, pipes), one per tenth of the way.
+/// Thread-safe.
+public final class ProgressReporter: Sendable {
     public let isTerminal: Bool
     public let enabled: Bool
+    private let last = Mutex<(task: String, step: Int, at: ContinuousClock.Instant)>(("", -1, .now))
 
     public init(enabled: Bool = true) {
         self.enabled = enabled
@@ -15,20 +18,35 @@ public struct ProgressReporter: Sendable {
     public func update(_ task: String, done: Int, total: Int) {
         guard enabled else { return }
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
+        let finished = done >= total
+        let step = Int(fraction * 10)
+        let now = ContinuousClock.now
+        let due = last.withLock { last -> Bool in
+            let changedTask = last.task != task
+            let due = isTerminal
+                ? changedTask || finished || last.at.duration(to: now) >= .milliseconds(100)
+                : changedTask || step > last.step
+            if due { last = (task, step, now) }
+            return due
+        }
+        guard due else { return }
         if isTerminal {
             let width = 30
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            FileHandle.standardError.write(Data("\r\(task) \(bar) \(done)/\(total)\u{1B}[K".utf8))
-            if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
+            write("\r\(task) \(bar) \(done)/\(total)\u{1B}[K" + (finished ? "\n" : ""))
         } else {
-            FileHandle.standardError.write(Data("\(task): \(done)/\(total) (\(Int(fraction * 100))%)\n".utf8))
+            write("\(task): \(done)/\(total) (\(Int(fraction * 100))%)\n")
         }
     }
 
     /// A one-line status message.
     public func note(_ message: String) {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
+        write("\(message)\n")
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
     }
 }
