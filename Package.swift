@@ -61,8 +61,10 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .executableTarget(name: "odometer",
-                          dependencies: ["OdometerService",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["OdometerService", "OdometerConfig", "MeteringCore", "MeteringWorkload",
+                                         "KafkaClient", "PostgresStore",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict),
         .testTarget(name: "MeteringCoreTests", dependencies: ["MeteringCore", "MeteringWorkload"], swiftSettings: strict),
         .testTarget(name: "MeteringBuffersTests", dependencies: ["MeteringBuffers"], swiftSettings: strict),
@@ -71,6 +73,10 @@ let package = Package(
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore"], swiftSettings: strict),
         .testTarget(name: "BillingWritersTests", dependencies: ["BillingWriters", "BillingFakes"], swiftSettings: strict),
         .testTarget(name: "OdometerServiceTests", dependencies: ["OdometerService"], swiftSettings: strict),
+        // Runs the built `odometer` binary as a child process; depending on it makes `swift test` build it.
+        .testTarget(name: "OdometerCLITests",
+                    dependencies: ["odometer", "OdometerService", "BillingFakes", "KafkaClient", "PostgresStore"],
+                    swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

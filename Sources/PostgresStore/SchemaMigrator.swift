@@ -11,6 +11,7 @@ public enum SchemaMigrator {
     /// Every known version, in order: (version, summary, statements).
     static let migrations: [(version: Int, summary: String, statements: [String])] = [
         (SchemaV1.version, SchemaV1.summary, SchemaV1.statements),
+        (SchemaV2.version, SchemaV2.summary, SchemaV2.statements),
     ]
 
     /// The newest schema version this build knows.

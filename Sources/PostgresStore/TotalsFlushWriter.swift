@@ -82,9 +82,13 @@ public struct TotalsFlushWriter: Sendable {
         guard !batch.offsets.isEmpty else { return }
         let partitions = batch.offsets.map(\.partition)
         let nextOffsets = batch.offsets.map(\.nextOffset)
+        // postgres-nio binds no arrays of optionals: Int64.min stands for "no event metered".
+        let eventTimes = batch.offsets.map { $0.latestEventSeconds ?? .min }
         try await connection.query("""
-            UPDATE consumer_offsets AS o SET next_offset = u.next_offset, updated_at = now()
-            FROM unnest(\(partitions)::integer[], \(nextOffsets)::bigint[]) AS u(partition, next_offset)
+            UPDATE consumer_offsets AS o SET next_offset = u.next_offset, updated_at = now(),
+              latest_event_time_s = greatest(o.latest_event_time_s, nullif(u.event_time_s, \(Int64.min)))
+            FROM unnest(\(partitions)::integer[], \(nextOffsets)::bigint[], \(eventTimes)::bigint[])
+              AS u(partition, next_offset, event_time_s)
             WHERE o.group_id = \(batch.group) AND o.topic = \(batch.topic) AND o.partition = u.partition
             """, logger: logger)
     }

@@ -12,6 +12,8 @@ enum CommandFailure {
             throw ExitCode(failure.exitCode)
         } catch let exit as ExitCode {
             throw exit
+        } catch let validation as ValidationError {
+            throw validation
         } catch {
             let failure = OdometerFailure.classify(error)
             FileHandle.standardError.write(Data("odometer: \(failure.description)\n".utf8))

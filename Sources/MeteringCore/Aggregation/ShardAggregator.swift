@@ -16,6 +16,8 @@ public final class ShardAggregator {
     private var uniques = UniqueValueSet()
     /// Next offset to read, by partition; -1 = nothing read since the last drain.
     private var nextOffsets: [Int64] = []
+    /// Greatest event time (seconds) metered, by partition; `.min` = none since the last drain.
+    private var latestEventSeconds: [Int64] = []
     private let dimensionScratch: UnsafeMutablePointer<UInt32>
 
     /// Events metered and messages rejected since the last drain.
@@ -40,9 +42,7 @@ public final class ShardAggregator {
     @inline(__always)
     public func recordProgress(partition: Int32, offset: Int64) {
         let index = Int(partition)
-        if index >= nextOffsets.count {
-            nextOffsets.append(contentsOf: repeatElement(-1, count: index + 1 - nextOffsets.count))
-        }
+        if index >= nextOffsets.count { growPartitions(to: index + 1) }
         if offset + 1 > nextOffsets[index] { nextOffsets[index] = offset + 1 }
     }
 
@@ -59,6 +59,7 @@ public final class ShardAggregator {
             subjectCalendars.append(Int32(calendar))
         }
         let time = decoder.time
+        recordEventTime(time.seconds, partition: partition)
         let period = directory.calendars[Int(subjectCalendars[Int(subject)])].period(containing: time).index
         let meters = catalog.meterIndices(ofType: decoder.eventTypeIndex)
         for position in 0..<meters.count {
@@ -116,13 +117,32 @@ extension ShardAggregator {
         out.append(UInt8(ascii: "}"))
     }
 
-    func takeProgress() -> [Int32: Int64] {
+    @inline(__always)
+    func recordEventTime(_ seconds: Int64, partition: Int32) {
+        let index = Int(partition)
+        if index >= latestEventSeconds.count { growPartitions(to: index + 1) }
+        if seconds > latestEventSeconds[index] { latestEventSeconds[index] = seconds }
+    }
+
+    /// Makes room for partitions `0 ..< count` in the per-partition progress.
+    private func growPartitions(to count: Int) {
+        nextOffsets.append(contentsOf: repeatElement(-1, count: count - nextOffsets.count))
+        latestEventSeconds.append(contentsOf: repeatElement(.min, count: count - latestEventSeconds.count))
+    }
+
+    /// Next offsets and greatest event times of the partitions that advanced; resets both.
+    func takeProgress() -> (nextOffsets: [Int32: Int64], latestEventSeconds: [Int32: Int64]) {
         var progress: [Int32: Int64] = [:]
+        var times: [Int32: Int64] = [:]
         for (partition, next) in nextOffsets.enumerated() where next >= 0 {
             progress[Int32(partition)] = next
             nextOffsets[partition] = -1
         }
-        return progress
+        for (partition, seconds) in latestEventSeconds.enumerated() where seconds != .min {
+            times[Int32(partition)] = seconds
+            latestEventSeconds[partition] = .min
+        }
+        return (progress, times)
     }
 
     func resetWindow() {

@@ -9,6 +9,8 @@ public struct ShardDelta: Sendable {
     public var uniqueValues = CopyTextWriter()
     /// Partition → next offset to read, for every partition that advanced.
     public var nextOffsets: [Int32: Int64] = [:]
+    /// Partition → greatest event time (Unix seconds) metered, for the event-time watermark.
+    public var latestEventSeconds: [Int32: Int64] = [:]
     public var events = 0
     public var rejections: [RejectionReason: Int] = [:]
 
@@ -59,7 +61,7 @@ extension ShardAggregator {
             withValueBytes(value) { delta.uniqueValues.text($0) }
             delta.uniqueValues.endRow()
         }
-        delta.nextOffsets = takeProgress()
+        (delta.nextOffsets, delta.latestEventSeconds) = takeProgress()
         delta.events = windowEvents
         delta.rejections = windowRejections
         resetWindow()

@@ -31,6 +31,11 @@ public struct InvoiceLine: Hashable, Sendable {
         description = "\(total.meter) \(total.period)\(labels): \(usage.quantity) units, \(charge.pricingDescription)"
     }
 
+    /// The (name, value) pairs of a canonical dimensions text, in order.
+    public static func dimensionPairs(_ dimensions: String) -> [(name: String, value: String)] {
+        CanonicalDimensions.pairs(dimensions)
+    }
+
     /// SHA-256 over the length-prefixed fields, in hex: stable across runs and machines.
     public static func key(account: String, meter: String, period: String, dimensions: String, version: Int) -> String {
         var bytes: [UInt8] = Array("odometer-line-v1".utf8)

@@ -6,17 +6,53 @@ public import PostgresStore
 /// Runs `odometer close`: plans the close from the stored totals and records its invoice lines
 /// and outbox entries in one transaction. Re-running it changes nothing.
 public struct PeriodCloser: Sendable {
+    /// Where the event-time watermark comes from: the ingest group and topic.
+    public struct WatermarkSource: Sendable {
+        public var group: String
+        public var topic: String
+        public var gracePeriod: Duration
+
+        public init(group: String, topic: String, gracePeriod: Duration) {
+            self.group = group
+            self.topic = topic
+            self.gracePeriod = gracePeriod
+        }
+    }
+
     let postgres: PostgresClient
     let pricer: UsagePricer
     let destinations: [String: DeliveryDestination.Granularity]
+    let watermark: WatermarkSource?
     let logger: Logger
 
-    public init(postgres: PostgresClient, pricer: UsagePricer,
-                destinations: [String: DeliveryDestination.Granularity], logger: Logger) {
+    /// - Parameter watermark: nil never refuses (tests and `demo` close what they produced).
+    public init(postgres: PostgresClient, pricer: UsagePricer, destinations: [String: DeliveryDestination.Granularity],
+                watermark: WatermarkSource? = nil, logger: Logger) {
         self.postgres = postgres
         self.pricer = pricer
         self.destinations = destinations
+        self.watermark = watermark
         self.logger = logger
+    }
+
+    /// Refuses, unless forced, while the event-time watermark is behind the period's end plus
+    /// the grace period in any closing account's time zone.
+    public func checkReadiness(period: BillingPeriod, plan: PeriodClosePlan) async throws {
+        guard let watermark else { return }
+        let seconds = try await UsageQueries(client: postgres, logger: logger)
+            .eventTimeWatermark(group: watermark.group, topic: watermark.topic)
+        let calendars = plan.closingAccounts.compactMap { account in
+            pricer.accounts[account].flatMap { try? PeriodCalendar(timeZone: $0.timeZone) }
+        }
+        let readiness = CloseReadiness(period: period, calendars: calendars,
+                                       watermark: seconds.map { EventTime(seconds: $0) },
+                                       gracePeriod: watermark.gracePeriod)
+        if case .notYet(let current, let required) = readiness {
+            let seen = current.map { "is at \($0)" } ?? "has seen no event yet"
+            throw OdometerFailure.user(
+                "period \(period) cannot close yet: the pipeline's event-time watermark \(seen), and closing needs "
+                    + "\(required) (period end plus the grace period); wait for late events, or pass --force")
+        }
     }
 
     /// The plan for `period`, without writing anything.
@@ -35,6 +71,7 @@ public struct PeriodCloser: Sendable {
     /// Closes `period`; returns the plan and what was newly written.
     public func close(period: BillingPeriod, account: String?, force: Bool) async throws -> (PeriodClosePlan, CloseOutcome) {
         let plan = try await plan(period: period, account: account)
+        if !force { try await checkReadiness(period: period, plan: plan) }
         let outcome = try await CloseStore(client: postgres, logger: logger).record(record(of: plan, forced: force))
         logger.info("closed period", metadata: ["period": "\(period)", "accounts": "\(plan.closingAccounts.count)",
                                                 "lines": "\(outcome.linesInserted)"])

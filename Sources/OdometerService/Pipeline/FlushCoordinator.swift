@@ -91,10 +91,12 @@ actor FlushCoordinator {
             }
         }
         var progress: [Int32: Int64] = [:]
+        var eventTimes: [Int32: Int64] = [:]
         var report = FlushReport()
         var batch = FlushBatch(group: settings.group, topic: settings.topic, offsets: [])
         for delta in deltas {
             progress.merge(delta.nextOffsets) { max($0, $1) }
+            eventTimes.merge(delta.latestEventSeconds) { max($0, $1) }
             report.events += delta.events
             report.keys += delta.totals.rows
             for (reason, count) in delta.rejections { report.rejections[reason.code, default: 0] += count }
@@ -103,7 +105,8 @@ actor FlushCoordinator {
         }
         guard !progress.isEmpty || !batch.totals.isEmpty else { return report }
         batch.offsets = try ownership.fence(progress).map {
-            PartitionOffset(partition: $0.partition, nextOffset: $0.nextOffset, epoch: $0.epoch)
+            PartitionOffset(partition: $0.partition, nextOffset: $0.nextOffset, epoch: $0.epoch,
+                            latestEventSeconds: eventTimes[$0.partition])
         }
         if !report.rejections.isEmpty { try deadLetters.awaitDelivery(timeout: .seconds(30)) }
         try await writer.flush(batch)

@@ -1,0 +1,42 @@
+import Logging
+import MeteringCore
+import PostgresNIO
+import ServiceLifecycle
+
+/// Keeps an ingest pipeline running for `serve`. When a pipeline fails (Kafka or Postgres
+/// trouble, a fenced flush), its in-memory deltas are dropped and a fresh pipeline resumes
+/// from the offsets in Postgres after a backoff: recovery is the same path as a cold start,
+/// so a failure costs time, never correctness.
+struct IngestService: Service {
+    let makePipeline: @Sendable () throws -> IngestPipeline
+    let logger: Logger
+
+    func run() async throws {
+        var failures = 0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await makePipeline().run()
+                return
+            } catch {
+                failures += 1
+                let delay = Duration.seconds(min(30, 1 << min(failures - 1, 5)))
+                logger.error("ingest pipeline failed; restarting from the offsets in Postgres",
+                             metadata: ["error": "\(error)", "retryIn": "\(delay)"])
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+}
+
+/// Runs one destination's outbox relay until shutdown.
+struct RelayService: Service {
+    let relay: OutboxRelay
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await relay.run() }
+        } catch is CancellationError {
+            // Shutdown: the relay stops between passes; leases let another instance resume.
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import AsyncHTTPClient
+import BillingWriters
+import Foundation
+public import Logging
+public import MeteringCore
+public import OdometerConfig
+public import PostgresNIO
+import PostgresStore
+
+/// What every command needs, resolved from the configuration: the meter catalog, the pricing,
+/// the ingest settings, a Postgres client, and the delivery destinations.
+public struct OdometerRuntime: Sendable {
+    public let configuration: OdometerConfiguration
+    public let logger: Logger
+
+    public init(configuration: OdometerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Loads `--config` (or `ODOMETER_CONFIG`); a bad file is a user error naming key and line.
+    public static func load(configPath: String?, logger: Logger) throws -> OdometerRuntime {
+        do {
+            return OdometerRuntime(configuration: try ConfigurationLoader.load(path: configPath), logger: logger)
+        } catch {
+            throw OdometerFailure.user(error.description)
+        }
+    }
+
+    public var catalog: MeterCatalog { MeterCatalog(meters: configuration.meters) }
+
+    public var ingestSettings: IngestSettings {
+        let kafka = configuration.kafka
+        return IngestSettings(
+            brokers: kafka.brokers, topic: kafka.topic, group: kafka.group, deadLetterTopic: kafka.deadLetterTopic,
+            shards: configuration.pipeline.shards, flushInterval: .milliseconds(configuration.pipeline.flushIntervalMs),
+            flushMaxKeys: configuration.pipeline.flushMaxKeys, sessionTimeout: .milliseconds(kafka.sessionTimeoutMs),
+            consumerProperties: kafka.properties)
+    }
+
+    /// Runs `body` with a connected Postgres client; an unreachable server is an environment
+    /// error (exit code 2), a schema that is missing or old a user error.
+    public func withPostgres<Result: Sendable>(
+        requireSchema: Bool = true, _ body: @Sendable (PostgresClient) async throws -> Result
+    ) async throws -> Result {
+        let url: PostgresURL
+        do {
+            url = try PostgresURL(parsing: configuration.postgres.url)
+        } catch {
+            throw OdometerFailure.user("`postgres.url`: \(error)")
+        }
+        do {
+            try await url.probe(logger: logger)
+        } catch {
+            throw OdometerFailure.environment("cannot reach Postgres at \(url): \(Self.shortDescription(of: error))")
+        }
+        // The server answered the probe; the pool's own start-up chatter is noise for a command.
+        var quiet = logger
+        quiet.logLevel = .error
+        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: quiet)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            let versions: [Int]
+            do {
+                versions = try await SchemaMigrator.appliedVersions(client: client, logger: logger)
+            } catch {
+                throw OdometerFailure.environment("cannot reach Postgres at \(url): \(error)")
+            }
+            if requireSchema, versions.max() != SchemaMigrator.latestVersion {
+                throw OdometerFailure.user("the database schema is at version \(versions.max() ?? 0), this Odometer "
+                                           + "needs \(SchemaMigrator.latestVersion): run `odometer migrate` first")
+            }
+            return try await body(client)
+        }
+    }
+
+    /// The configured accounts plus those imported into Postgres (the file wins on a clash).
+    public func accounts(postgres: PostgresClient) async throws -> [Account] {
+        var byID = Dictionary(configuration.accounts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for record in try await AccountStore(client: postgres, logger: logger).all() where byID[record.id] == nil {
+            byID[record.id] = Account(id: record.id, plan: record.plan, timeZone: record.timeZone,
+                                      odooPartnerRef: record.odooPartnerRef, stripeCustomer: record.stripeCustomer,
+                                      lagoSubscription: record.lagoSubscription)
+        }
+        return byID.values.sorted { $0.id < $1.id }
+    }
+
+    public func pricer(accounts: [Account]) -> UsagePricer {
+        UsagePricer(meters: configuration.meters, plans: configuration.plans, accounts: accounts)
+    }
+
+    /// The destinations close writes outbox rows for, by name.
+    public var destinationGranularities: [String: DeliveryDestination.Granularity] {
+        var result: [String: DeliveryDestination.Granularity] = [:]
+        for destination in configuration.billing.destinations {
+            result[destination.kind] = destination.kind == "odoo" ? .invoice : .line
+        }
+        return result
+    }
+
+    /// Writers for the destinations this build can deliver to. Stripe and Lago have no
+    /// writer yet: their outbox rows stay pending, and a warning says so.
+    public func deliveryDestinations() -> [DeliveryDestination] {
+        configuration.billing.destinations.compactMap { destination in
+            switch destination {
+            case .odoo(let url, let database, let login, let apiKey, let odooProtocol, let post, let createPartners):
+                let writer = OdooWriter(destination: OdooDestination(
+                    url: url, database: database, login: login, apiKey: apiKey,
+                    protocol: OdooProtocol(rawValue: odooProtocol.rawValue) ?? .auto, post: post,
+                    createPartners: createPartners), logger: logger)
+                return DeliveryDestination(name: "odoo", granularity: .invoice, writer: writer)
+            case .stripe, .lago:
+                let kind = destination.kind
+                logger.warning("\(kind) is configured but this build has no \(kind) writer yet: its outbox rows stay pending")
+                return nil
+            }
+        }
+    }
+
+    /// The first line of an error's description (postgres-nio's can span several).
+    static func shortDescription(of error: any Error) -> String {
+        String(String(reflecting: error).split(separator: "\n").first ?? "")
+    }
+}

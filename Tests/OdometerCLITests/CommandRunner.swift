@@ -1,0 +1,76 @@
+import Foundation
+
+/// Runs the built `odometer` binary, which sits next to the test bundle.
+struct CommandRunner: Sendable {
+    struct Result: Sendable {
+        var status: Int32
+        var output: String
+        var error: String
+    }
+
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("odometer")
+    }
+
+    let environment: [String: String]
+
+    init(environment: [String: String] = [:]) {
+        var merged = ProcessInfo.processInfo.environment
+        merged.merge(environment) { _, new in new }
+        self.environment = merged
+    }
+
+    /// Runs to completion and captures both streams.
+    func run(_ arguments: [String], timeout: Duration = .seconds(120)) throws -> Result {
+        let process = try start(arguments)
+        let deadline = ContinuousClock.now + timeout
+        while process.process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.process.isRunning { process.process.terminate() }
+        return process.finish()
+    }
+
+    /// Starts a long-running command (serve); `finish` collects its output after it exits.
+    func start(_ arguments: [String]) throws -> RunningCommand {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.environment = environment
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("odometer-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let out = directory.appendingPathComponent("stdout")
+        let err = directory.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return RunningCommand(process: process, directory: directory)
+    }
+}
+
+/// A started child process writing to files (no pipes, so it can never block on a full one).
+final class RunningCommand: @unchecked Sendable {
+    // @unchecked Sendable is safe: used by one test at a time; Process is only read after start.
+    let process: Process
+    let directory: URL
+
+    init(process: Process, directory: URL) {
+        self.process = process
+        self.directory = directory
+    }
+
+    func finish() -> CommandRunner.Result {
+        process.waitUntilExit()
+        let output = (try? String(contentsOf: directory.appendingPathComponent("stdout"), encoding: .utf8)) ?? ""
+        let error = (try? String(contentsOf: directory.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(at: directory)
+        return .init(status: process.terminationStatus, output: output, error: error)
+    }
+
+    /// Sends SIGTERM (graceful shutdown) and waits.
+    func terminate() -> CommandRunner.Result {
+        process.terminate()
+        return finish()
+    }
+}
