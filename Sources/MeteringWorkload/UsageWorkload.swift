@@ -22,6 +22,10 @@ public struct UsageWorkload: Sendable {
 
     public enum Distribution: String, Sendable { case uniform, zipf }
 
+    /// The Zipf exponent of the account distribution: with 10,000 accounts the heaviest sends
+    /// about 6% of all events and the top 100 about 40%.
+    public static let zipfExponent = 0.9
+
     public let accounts: Int
     public let period: BillingPeriod
     public let distribution: Distribution
@@ -36,7 +40,7 @@ public struct UsageWorkload: Sendable {
         let bounds = PeriodCalendar.utc.bounds(of: period)
         periodStart = bounds.start.seconds
         periodSeconds = bounds.end.seconds - bounds.start.seconds
-        zipf = distribution == .zipf ? ZipfSampler(count: accounts, exponent: 1.1) : nil
+        zipf = distribution == .zipf ? ZipfSampler(count: accounts, exponent: Self.zipfExponent) : nil
     }
 
     /// The id of account number `index` (0-based): "acct-00042".

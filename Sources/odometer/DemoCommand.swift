@@ -9,7 +9,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(help: "Events to produce.") var events = 1_000_000
     @Option(help: "Accounts the events are spread over (Zipf).") var accounts = 10_000
-    @Option(help: "Partitions of the demo topic.") var partitions: Int32 = 32
+    @Option(help: "Partitions of the demo topic.") var partitions: Int32 = 64
     @Option(help: "Aggregation shards (threads).") var shards = 2
 
     func run() async throws {

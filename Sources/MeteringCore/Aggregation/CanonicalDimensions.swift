@@ -51,7 +51,8 @@ extension CanonicalDimensions {
             guard let base = utf8.baseAddress, !utf8.isEmpty else { return [] }
             let nesting = UnsafeMutablePointer<UInt8>.allocate(capacity: JSONScanner.maximumDepth)
             defer { nesting.deallocate() }
-            let strings = JSONStringDecoder(capacity: 64)
+            var strings = JSONStringDecoder(capacity: 64)
+            defer { strings.deallocate() }
             var scanner = JSONScanner(bytes: base, count: utf8.count, nesting: nesting)
             var pairs: [(name: String, value: String)] = []
             guard scanner.consume(UInt8(ascii: "{")) else { return [] }

@@ -7,24 +7,33 @@
 public final class ShardAggregator {
     public let catalog: MeterCatalog
     public let directory: AccountDirectory
-
-    private var subjects = ByteStringInterner(capacity: 16_384)
-    private var subjectCalendars: [Int32] = [0]       // by subject id
-    private var values = ByteStringInterner(capacity: 4096)
-    private var dimensionSets = ByteStringInterner(capacity: 4096)
-    private var table = AggregateTable(capacity: 65_536)
-    private var uniques = UniqueValueSet()
-    /// Next offset to read, by partition; -1 = nothing read since the last drain.
-    private var nextOffsets: [Int64] = []
-    /// Greatest event time (seconds) metered, by partition; `.min` = none since the last drain.
-    private var latestEventSeconds: [Int64] = []
+    private let tables: CompiledCatalog
+    private let calendars: UnsafeMutablePointer<PeriodCalendar>
     private let dimensionScratch: UnsafeMutablePointer<UInt32>
+    /// Every mutable field, behind one pointer: no dynamic exclusivity checks per event.
+    private let state: UnsafeMutablePointer<State>
 
-    /// Events metered and messages rejected since the last drain.
-    public private(set) var windowEvents = 0
-    public private(set) var windowRejections: [RejectionReason: Int] = [:]
+    struct State {
+        var subjects = ByteStringInterner(capacity: 16_384)
+        var subjectCalendars: [Int32] = [0]       // by subject id
+        var values = ByteStringInterner(capacity: 4096)
+        var dimensionSets = ByteStringInterner(capacity: 4096)
+        var table = AggregateTable(capacity: 65_536)
+        var uniques = UniqueValueSet()
+        /// Next offset to read, by partition; -1 = nothing read since the last drain.
+        var nextOffsets: [Int64] = []
+        /// Greatest event time (seconds) metered, by partition; `.min` = none since the last drain.
+        var latestEventSeconds: [Int64] = []
+        var windowEvents = 0
+        var windowRejections: [RejectionReason: Int] = [:]
+    }
+
+    /// Events metered since the last drain.
+    public var windowEvents: Int { state.pointee.windowEvents }
+    /// Messages rejected since the last drain, by reason.
+    public var windowRejections: [RejectionReason: Int] { state.pointee.windowRejections }
     /// Distinct keys waiting for the next flush.
-    public var pendingKeys: Int { table.count }
+    public var pendingKeys: Int { state.pointee.table.count }
 
     /// A window never holds more events than this, so Int128 sums cannot overflow
     /// (10⁸ × 10³⁰ < 1.7 × 10³⁸). The engine flushes long before.
@@ -33,74 +42,93 @@ public final class ShardAggregator {
     public init(catalog: MeterCatalog, directory: AccountDirectory) {
         self.catalog = catalog
         self.directory = directory
+        tables = CompiledCatalog(catalog)
+        calendars = .allocate(capacity: directory.calendars.count)
+        calendars.initialize(from: directory.calendars, count: directory.calendars.count)
         dimensionScratch = .allocate(capacity: Meter.maximumDimensions)
+        state = .allocate(capacity: 1)
+        state.initialize(to: State())
     }
 
-    deinit { dimensionScratch.deallocate() }
+    deinit {
+        calendars.deinitialize(count: directory.calendars.count)
+        calendars.deallocate()
+        dimensionScratch.deallocate()
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
 
     /// Records that the message at `offset` of `partition` was handled (valid or not).
     @inline(__always)
     public func recordProgress(partition: Int32, offset: Int64) {
         let index = Int(partition)
-        if index >= nextOffsets.count { growPartitions(to: index + 1) }
-        if offset + 1 > nextOffsets[index] { nextOffsets[index] = offset + 1 }
+        if index >= state.pointee.nextOffsets.count { growPartitions(to: index + 1) }
+        if offset + 1 > state.pointee.nextOffsets[index] { state.pointee.nextOffsets[index] = offset + 1 }
     }
 
     /// Counts a rejected message.
     public func recordRejection(_ reason: RejectionReason) {
-        windowRejections[reason, default: 0] += 1
+        state.pointee.windowRejections[reason, default: 0] += 1
     }
 
     /// Meters the event that `decoder` has just accepted into every meter of its type.
     public func aggregate(_ decoder: EventDecoder, partition: Int32, offset: Int64) {
-        let subject = subjects.intern(decoder.text(decoder.subject))
-        if Int(subject) == subjectCalendars.count {
+        let subject = state.pointee.subjects.intern(decoder.text(decoder.subject))
+        if Int(subject) == state.pointee.subjectCalendars.count {
             let calendar = directory.calendarIndex(forSubject: decoder.text(decoder.subject))
-            subjectCalendars.append(Int32(calendar))
+            state.pointee.subjectCalendars.append(Int32(calendar))
         }
         let time = decoder.time
         recordEventTime(time.seconds, partition: partition)
-        let period = directory.calendars[Int(subjectCalendars[Int(subject)])].period(containing: time).index
-        let meters = catalog.meterIndices(ofType: decoder.eventTypeIndex)
-        for position in 0..<meters.count {
-            let meterIndex = meters[position]
-            let meter = catalog.meters[meterIndex]
-            let dimensions = internDimensions(decoder, meterPosition: position, count: meter.groupBy.count)
+        let period = calendars[Int(state.pointee.subjectCalendars[Int(subject)])].period(containing: time).index
+        let type = decoder.eventTypeIndex
+        let first = tables.typePositionStarts[type]
+        let end = tables.typePositionStarts[type + 1]
+        var global = first
+        while global < end {
+            let position = global &- first
+            let meterIndex = tables.positionMeters[global]
+            let dimensionCount = tables.positionDimensionStarts[global + 1] - tables.positionDimensionStarts[global]
+            let dimensions = internDimensions(decoder, meterPosition: position, count: dimensionCount)
             let key = AggregateKey(subject: subject, meter: meterIndex, period: period, dimensions: dimensions)
-            let aggregation = meter.aggregation
+            let aggregation = tables.positionAggregations[global]
             let quantity = aggregation.readsQuantity ? decoder.quantity(meterPosition: position) : .zero
-            table.update(key) { $0.add(aggregation, quantity: quantity, time: time, partition: partition, offset: offset) }
-            if aggregation == .uniqueCount {
-                let value = values.intern(decoder.text(decoder.value(meterPosition: position)))
-                uniques.insert(key, value: value)
+            state.pointee.table.update(key) {
+                $0.add(aggregation, quantity: quantity, time: time, partition: partition, offset: offset)
             }
+            if aggregation == .uniqueCount {
+                let value = state.pointee.values.intern(decoder.text(decoder.value(meterPosition: position)))
+                state.pointee.uniques.insert(key, value: value)
+            }
+            global &+= 1
         }
-        windowEvents &+= 1
+        state.pointee.windowEvents &+= 1
     }
 
     /// The id of the meter's dimension values for this event; 0 for a meter without groupBy.
+    @inline(__always)
     private func internDimensions(_ decoder: EventDecoder, meterPosition: Int, count: Int) -> UInt32 {
         guard count > 0 else { return 0 }
         for dimension in 0..<count {
             let ref = decoder.dimension(meterPosition: meterPosition, dimension: dimension)
-            dimensionScratch[dimension] = ref.kind.isPresentScalar ? values.intern(decoder.text(ref)) : 0
+            dimensionScratch[dimension] = ref.kind.isPresentScalar ? state.pointee.values.intern(decoder.text(ref)) : 0
         }
-        return dimensionSets.intern(UnsafeRawBufferPointer(start: dimensionScratch, count: count * 4))
+        return state.pointee.dimensionSets.intern(UnsafeRawBufferPointer(start: dimensionScratch, count: count * 4))
     }
 }
 
 // Access for `drain` (same thread).
 extension ShardAggregator {
-    func forEachPendingRow(_ body: (AggregateKey, Accumulator) -> Void) { table.forEach(body) }
-    func forEachPendingUniqueValue(_ body: (AggregateKey, UInt32) -> Void) { uniques.forEach(body) }
-    func withSubjectBytes<R>(_ id: UInt32, _ body: (UnsafeRawBufferPointer) -> R) -> R { subjects.withBytes(of: id, body) }
-    func withValueBytes<R>(_ id: UInt32, _ body: (UnsafeRawBufferPointer) -> R) -> R { values.withBytes(of: id, body) }
+    func forEachPendingRow(_ body: (AggregateKey, Accumulator) -> Void) { state.pointee.table.forEach(body) }
+    func forEachPendingUniqueValue(_ body: (AggregateKey, UInt32) -> Void) { state.pointee.uniques.forEach(body) }
+    func withSubjectBytes<R>(_ id: UInt32, _ body: (UnsafeRawBufferPointer) -> R) -> R { state.pointee.subjects.withBytes(of: id, body) }
+    func withValueBytes<R>(_ id: UInt32, _ body: (UnsafeRawBufferPointer) -> R) -> R { state.pointee.values.withBytes(of: id, body) }
 
     /// Appends the canonical dimensions JSON of combination `id` for `meter`.
     func appendDimensions(_ id: UInt32, meter: Meter, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         if id != 0 {
-            dimensionSets.withBytes(of: id) { raw in
+            state.pointee.dimensionSets.withBytes(of: id) { raw in
                 var first = true
                 for (index, dimension) in meter.groupBy.enumerated() {
                     let valueId = raw.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)
@@ -110,7 +138,7 @@ extension ShardAggregator {
                     var name = dimension.name
                     name.withUTF8 { CanonicalDimensions.appendJSONString(UnsafeRawBufferPointer($0), to: &out) }
                     out.append(UInt8(ascii: ":"))
-                    values.withBytes(of: valueId) { CanonicalDimensions.appendJSONString($0, to: &out) }
+                    state.pointee.values.withBytes(of: valueId) { CanonicalDimensions.appendJSONString($0, to: &out) }
                 }
             }
         }
@@ -120,35 +148,36 @@ extension ShardAggregator {
     @inline(__always)
     func recordEventTime(_ seconds: Int64, partition: Int32) {
         let index = Int(partition)
-        if index >= latestEventSeconds.count { growPartitions(to: index + 1) }
-        if seconds > latestEventSeconds[index] { latestEventSeconds[index] = seconds }
+        if index >= state.pointee.latestEventSeconds.count { growPartitions(to: index + 1) }
+        if seconds > state.pointee.latestEventSeconds[index] { state.pointee.latestEventSeconds[index] = seconds }
     }
 
     /// Makes room for partitions `0 ..< count` in the per-partition progress.
     private func growPartitions(to count: Int) {
-        nextOffsets.append(contentsOf: repeatElement(-1, count: count - nextOffsets.count))
-        latestEventSeconds.append(contentsOf: repeatElement(.min, count: count - latestEventSeconds.count))
+        state.pointee.nextOffsets.append(contentsOf: repeatElement(-1, count: count - state.pointee.nextOffsets.count))
+        state.pointee.latestEventSeconds.append(
+            contentsOf: repeatElement(.min, count: count - state.pointee.latestEventSeconds.count))
     }
 
     /// Next offsets and greatest event times of the partitions that advanced; resets both.
     func takeProgress() -> (nextOffsets: [Int32: Int64], latestEventSeconds: [Int32: Int64]) {
         var progress: [Int32: Int64] = [:]
         var times: [Int32: Int64] = [:]
-        for (partition, next) in nextOffsets.enumerated() where next >= 0 {
+        for (partition, next) in state.pointee.nextOffsets.enumerated() where next >= 0 {
             progress[Int32(partition)] = next
-            nextOffsets[partition] = -1
+            state.pointee.nextOffsets[partition] = -1
         }
-        for (partition, seconds) in latestEventSeconds.enumerated() where seconds != .min {
+        for (partition, seconds) in state.pointee.latestEventSeconds.enumerated() where seconds != .min {
             times[Int32(partition)] = seconds
-            latestEventSeconds[partition] = .min
+            state.pointee.latestEventSeconds[partition] = .min
         }
         return (progress, times)
     }
 
     func resetWindow() {
-        table.removeAll()
-        uniques.removeAll()
-        windowEvents = 0
-        windowRejections.removeAll(keepingCapacity: true)
+        state.pointee.table.removeAll()
+        state.pointee.uniques.removeAll()
+        state.pointee.windowEvents = 0
+        state.pointee.windowRejections.removeAll(keepingCapacity: true)
     }
 }

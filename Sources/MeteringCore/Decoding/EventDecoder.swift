@@ -5,66 +5,129 @@
 /// read are then available until the next `decode` — or returns the rejection reason of
 /// DESIGN §2. An event is valid for all its meters or for none. Results point into the message
 /// buffer, which must stay alive while they are read. One decoder per thread: not Sendable.
+///
+/// All per-event state lives behind one pointer and the catalog in flat tables, so the hot
+/// path pays neither reference counting nor dynamic exclusivity checks.
 public final class EventDecoder {
     public let catalog: MeterCatalog
-
-    /// Attributes of the last accepted event (string spans into the message).
-    public private(set) var id = JSONValueRef.missing
-    public private(set) var source = JSONValueRef.missing
-    public private(set) var subject = JSONValueRef.missing
-    public private(set) var type = JSONValueRef.missing
-    public private(set) var time = EventTime(seconds: 0, nanoseconds: 0)
-    /// Index of the event's type in the catalog.
-    public private(set) var eventTypeIndex = 0
-
-    private var specversion = JSONValueRef.missing
-    private var timeRef = JSONValueRef.missing
-    private var data = JSONValueRef.missing
-    private var dataExtractedForType = -1
-    private var message: UnsafePointer<UInt8>
-    private var messageCount = 0
-
+    let tables: CompiledCatalog
+    private let state: UnsafeMutablePointer<DecodeState>
     private let nesting: UnsafeMutablePointer<UInt8>
     private let slots: UnsafeMutablePointer<JSONValueRef>
     private let quantities: UnsafeMutablePointer<ExactDecimal>
-    private let strings = JSONStringDecoder()
-    private let keys = JSONStringDecoder(capacity: 256)
     private let placeholder: UnsafeMutablePointer<UInt8> = .allocate(capacity: 1)
+
+    /// Everything one `decode` call writes.
+    struct DecodeState {
+        var id = JSONValueRef.missing
+        var source = JSONValueRef.missing
+        var subject = JSONValueRef.missing
+        var type = JSONValueRef.missing
+        var specversion = JSONValueRef.missing
+        var timeRef = JSONValueRef.missing
+        var data = JSONValueRef.missing
+        var time = EventTime(seconds: 0, nanoseconds: 0)
+        var eventType = 0
+        var dataExtractedForType = -1
+        var message: UnsafePointer<UInt8>
+        var messageCount = 0
+        var strings = JSONStringDecoder()
+        var keys = JSONStringDecoder(capacity: 256)
+    }
 
     public init(catalog: MeterCatalog) {
         self.catalog = catalog
+        tables = CompiledCatalog(catalog)
         nesting = .allocate(capacity: JSONScanner.maximumDepth)
-        slots = .allocate(capacity: max(catalog.maximumSlots, 1))
-        quantities = .allocate(capacity: max(catalog.maximumMetersPerType, 1))
-        message = UnsafePointer(placeholder)
+        slots = .allocate(capacity: tables.maximumSlots)
+        quantities = .allocate(capacity: tables.maximumPositions)
+        state = .allocate(capacity: 1)
+        state.initialize(to: DecodeState(message: UnsafePointer(placeholder)))
     }
 
     deinit {
+        state.pointee.strings.deallocate()
+        state.pointee.keys.deallocate()
+        state.deinitialize(count: 1)
+        state.deallocate()
         nesting.deallocate()
         slots.deallocate()
         quantities.deallocate()
         placeholder.deallocate()
     }
 
+    // MARK: results of the last accepted event
+
+    /// Attributes of the last accepted event (string spans into the message).
+    public var id: JSONValueRef { state.pointee.id }
+    public var source: JSONValueRef { state.pointee.source }
+    public var subject: JSONValueRef { state.pointee.subject }
+    public var type: JSONValueRef { state.pointee.type }
+    public var time: EventTime { state.pointee.time }
+    /// Index of the event's type in the catalog.
+    public var eventTypeIndex: Int { state.pointee.eventType }
+
+    /// The decoded text of a string, or the text as written of a number or literal; valid until
+    /// the next call to `text` or `decode`.
+    @inline(__always)
+    public func text(_ ref: JSONValueRef) -> UnsafeRawBufferPointer {
+        state.pointee.strings.text(of: ref, in: state.pointee.message)
+    }
+
+    /// The quantity read by the meter at `position` among its type's meters (a meter that reads one).
+    @inline(__always)
+    public func quantity(meterPosition position: Int) -> ExactDecimal { quantities[position] }
+
+    /// The value read by the meter at `position` (UNIQUE_COUNT, LATEST, ...), or `.missing`.
+    @inline(__always)
+    public func value(meterPosition position: Int) -> JSONValueRef {
+        let slot = tables.positionValueSlots[tables.typePositionStarts[state.pointee.eventType] + position]
+        return slot < 0 ? .missing : slots[slot]
+    }
+
+    /// The value of dimension `dimension` of the meter at `position`, or `.missing`.
+    @inline(__always)
+    public func dimension(meterPosition position: Int, dimension: Int) -> JSONValueRef {
+        let global = tables.typePositionStarts[state.pointee.eventType] + position
+        return slots[tables.dimensionSlots[tables.positionDimensionStarts[global] + dimension]]
+    }
+
+    /// The raw bytes of a value as written in the message (a string includes no quotes).
+    public func rawBytes(_ ref: JSONValueRef) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: state.pointee.message + Int(ref.start), count: ref.length)
+    }
+
+    // MARK: decoding
+
     /// Decodes and validates `bytes`. Returns nil when the event is valid.
     public func decode(_ bytes: UnsafeRawBufferPointer) -> RejectionReason? {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return .invalidJSON }
-        message = base.assumingMemoryBound(to: UInt8.self)
-        messageCount = bytes.count
-        specversion = .missing; id = .missing; source = .missing; type = .missing
-        subject = .missing; timeRef = .missing; data = .missing
-        dataExtractedForType = -1
+        let message = base.assumingMemoryBound(to: UInt8.self)
+        state.pointee.message = message
+        state.pointee.messageCount = bytes.count
+        var id = JSONValueRef.missing, source = JSONValueRef.missing, subject = JSONValueRef.missing
+        var type = JSONValueRef.missing, specversion = JSONValueRef.missing, timeRef = JSONValueRef.missing
+        var data = JSONValueRef.missing
+        var dataExtractedForType = -1
         var knownType = -1
 
-        var scanner = JSONScanner(bytes: message, count: messageCount, nesting: nesting)
+        var scanner = JSONScanner(bytes: message, count: bytes.count, nesting: nesting)
         guard scanner.consume(UInt8(ascii: "{")) else { return .invalidJSON }
         if !scanner.consume(UInt8(ascii: "}")) {
             while true {
                 scanner.skipWhitespace()
                 guard let key = scanner.scanString(), scanner.consume(UInt8(ascii: ":")) else { return .invalidJSON }
-                let attribute = attributeName(key)
+                let attribute = attributeName(key, in: message)
                 if attribute == .data, knownType >= 0 {
-                    guard extractData(&scanner, typeIndex: knownType) else { return .invalidJSON }
+                    clearSlots(typeIndex: knownType)
+                    dataExtractedForType = knownType
+                    guard let value = scanner.scanScalarOrPeekContainer() else { return .invalidJSON }
+                    data = value
+                    if value.kind == .object {
+                        guard extractObject(&scanner, node: tables.typeRoots[knownType], message: message) else { return .invalidJSON }
+                    } else if value.kind == .array {
+                        guard scanner.scanValue() != nil else { return .invalidJSON }
+                    }
                 } else {
                     guard let value = scanner.scanValue() else { return .invalidJSON }
                     switch attribute {
@@ -73,7 +136,7 @@ public final class EventDecoder {
                     case .source: source = value
                     case .type:
                         type = value
-                        knownType = value.kind == .string ? typeIndex(of: value) : -1
+                        knownType = value.kind == .string ? tables.typeIndex(of: text(value)) : -1
                     case .subject: subject = value
                     case .time: timeRef = value
                     case .data: data = value; dataExtractedForType = -1
@@ -87,27 +150,28 @@ public final class EventDecoder {
         }
         scanner.skipWhitespace()
         guard scanner.atEnd else { return .invalidJSON }
-        return validate(knownType: knownType)
-    }
 
-    private func validate(knownType: Int) -> RejectionReason? {
-        guard specversion.kind == .string, specversionIs10 else { return .missingAttribute("specversion") }
+        state.pointee.id = id
+        state.pointee.source = source
+        state.pointee.subject = subject
+        state.pointee.type = type
+        guard specversion.kind == .string, isVersion10(text(specversion)) else { return .missingAttribute("specversion") }
         guard isNonEmptyString(id) else { return .missingAttribute("id") }
         guard isNonEmptyString(source) else { return .missingAttribute("source") }
         guard isNonEmptyString(type) else { return .missingAttribute("type") }
         guard isNonEmptyString(subject) else { return .missingAttribute("subject") }
         guard isNonEmptyString(timeRef) else { return .missingAttribute("time") }
         guard let parsed = RFC3339.parse(text(timeRef)) else { return .badTime }
-        time = parsed
+        state.pointee.time = parsed
         guard knownType >= 0 else { return .unknownType }
-        eventTypeIndex = knownType
+        state.pointee.eventType = knownType
         if dataExtractedForType != knownType {
             // `data` came before `type` (or not at all): visit it again, now that the paths are known.
             clearSlots(typeIndex: knownType)
             if data.kind == .object {
-                var scanner = JSONScanner(bytes: message, count: messageCount, nesting: nesting)
-                scanner.index = Int(data.start)
-                guard extractObject(&scanner, node: 0, schema: catalog.eventTypes[knownType]) else { return .invalidJSON }
+                var again = JSONScanner(bytes: message, count: bytes.count, nesting: nesting)
+                again.index = Int(data.start)
+                guard extractObject(&again, node: tables.typeRoots[knownType], message: message) else { return .invalidJSON }
             }
         }
         return checkValues(typeIndex: knownType)
@@ -115,107 +179,70 @@ public final class EventDecoder {
 
     /// Every meter of the type gets the value it needs, or the event is rejected as a whole.
     private func checkValues(typeIndex: Int) -> RejectionReason? {
-        let schema = catalog.eventTypes[typeIndex]
-        for position in 0..<schema.meterIndices.count {
-            let meter = catalog.meters[schema.meterIndices[position]]
-            guard let path = meter.valueProperty else { continue }
-            let ref = slots[schema.valueSlots[position]]
-            if meter.aggregation.readsQuantity {
-                guard ref.kind == .number || ref.kind == .string else { return .badValue(path: path.text) }
-                switch ExactDecimal.parse(utf8: text(ref)) {
-                case .success(let value): quantities[position] = value
-                case .failure(.notANumber): return .badValue(path: path.text)
-                case .failure(.outOfRange): return .valueOutOfRange
+        let first = tables.typePositionStarts[typeIndex]
+        let end = tables.typePositionStarts[typeIndex + 1]
+        var global = first
+        while global < end {
+            let slot = tables.positionValueSlots[global]
+            if slot >= 0 {
+                let ref = slots[slot]
+                if tables.positionAggregations[global].readsQuantity {
+                    guard ref.kind == .number || ref.kind == .string else { return badValue(global) }
+                    switch ExactDecimal.parse(utf8: text(ref)) {
+                    case .success(let value): quantities[global &- first] = value
+                    case .failure(.notANumber): return badValue(global)
+                    case .failure(.outOfRange): return .valueOutOfRange
+                    }
+                } else if !ref.kind.isPresentScalar {
+                    return badValue(global)
                 }
-            } else {
-                guard ref.kind.isPresentScalar else { return .badValue(path: path.text) }
             }
+            global &+= 1
         }
         return nil
     }
 
-    // MARK: results of the last accepted event
-
-    /// The decoded text of a string, or the text as written of a number or literal; valid until
-    /// the next call to `text` or `decode`.
-    public func text(_ ref: JSONValueRef) -> UnsafeRawBufferPointer {
-        strings.text(of: ref, in: message)
-    }
-
-    /// The quantity read by the meter at `position` among its type's meters (a meter that reads one).
-    @inline(__always)
-    public func quantity(meterPosition position: Int) -> ExactDecimal { quantities[position] }
-
-    /// The value read by the meter at `position` (UNIQUE_COUNT, LATEST, ...), or `.missing`.
-    @inline(__always)
-    public func value(meterPosition position: Int) -> JSONValueRef {
-        let slot = catalog.eventTypes[eventTypeIndex].valueSlots[position]
-        return slot < 0 ? .missing : slots[slot]
-    }
-
-    /// The value of dimension `dimension` of the meter at `position`, or `.missing`.
-    @inline(__always)
-    public func dimension(meterPosition position: Int, dimension: Int) -> JSONValueRef {
-        slots[catalog.eventTypes[eventTypeIndex].dimensionSlots[position][dimension]]
-    }
-
-    /// The raw bytes of a value as written in the message (a string includes no quotes).
-    public func rawBytes(_ ref: JSONValueRef) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: message + Int(ref.start), count: ref.length)
+    /// The rejection for a missing or malformed value (slow path: builds the reason text).
+    private func badValue(_ global: Int) -> RejectionReason {
+        .badValue(path: catalog.meters[tables.positionMeters[global]].valueProperty?.text ?? "$")
     }
 
     // MARK: scanning helpers
 
-    private var specversionIs10: Bool {
-        let value = text(specversion)
-        return value.count == 3 && value[0] == UInt8(ascii: "1") && value[1] == UInt8(ascii: ".")
-            && value[2] == UInt8(ascii: "0")
+    private func isVersion10(_ value: UnsafeRawBufferPointer) -> Bool {
+        value.count == 3 && value[0] == UInt8(ascii: "1") && value[1] == UInt8(ascii: ".") && value[2] == UInt8(ascii: "0")
     }
 
+    @inline(__always)
     private func isNonEmptyString(_ ref: JSONValueRef) -> Bool { ref.kind == .string && ref.end > ref.start }
 
-    private func typeIndex(of ref: JSONValueRef) -> Int {
-        catalog.eventTypeIndex(of: text(ref)) ?? -1
-    }
-
+    @inline(__always)
     private func clearSlots(typeIndex: Int) {
-        for slot in 0..<catalog.eventTypes[typeIndex].slotCount { slots[slot] = .missing }
-        dataExtractedForType = typeIndex
-    }
-
-    /// At the value of `data`, with the event's type known: reads the paths while validating.
-    private func extractData(_ scanner: inout JSONScanner, typeIndex: Int) -> Bool {
-        clearSlots(typeIndex: typeIndex)
-        guard let value = scanner.scanScalarOrPeekContainer() else { return false }
-        data = value
-        guard value.kind == .object else {
-            if value.kind == .array { return scanner.scanValue() != nil }
-            return true
-        }
-        return extractObject(&scanner, node: 0, schema: catalog.eventTypes[typeIndex])
+        for slot in 0..<tables.typeSlotCounts[typeIndex] { slots[slot] = .missing }
     }
 
     /// At `{` of an object that trie node `node` describes: captures the slots of its members
     /// and descends into the members that lead to deeper paths. Recursion depth is bounded by
     /// the longest configured path.
-    private func extractObject(_ scanner: inout JSONScanner, node: Int, schema: EventTypeSchema) -> Bool {
+    private func extractObject(_ scanner: inout JSONScanner, node: Int, message: UnsafePointer<UInt8>) -> Bool {
         scanner.index &+= 1
         if scanner.consume(UInt8(ascii: "}")) { return true }
-        let children = schema.trie[node].children
         while true {
             scanner.skipWhitespace()
             guard let key = scanner.scanString(), scanner.consume(UInt8(ascii: ":")) else { return false }
-            if let child = matchingChild(key, children: children, trie: schema.trie) {
-                let target = schema.trie[child]
+            let child = tables.hasChildren(node)
+                ? tables.child(of: node, named: state.pointee.keys.text(of: key, in: message)) : -1
+            if child >= 0 {
                 guard var value = scanner.scanScalarOrPeekContainer() else { return false }
-                resetSubtree(child, trie: schema.trie)   // a repeated key: the last one wins
-                if value.kind == .object && !target.children.isEmpty {
-                    guard extractObject(&scanner, node: child, schema: schema) else { return false }
+                resetSubtree(child)   // a repeated key: the last one wins
+                if value.kind == .object && tables.hasChildren(child) {
+                    guard extractObject(&scanner, node: child, message: message) else { return false }
                 } else if value.kind == .object || value.kind == .array {
                     guard let skipped = scanner.scanValue() else { return false }
                     value = skipped
                 }
-                if target.slot >= 0 { slots[target.slot] = value }
+                let slot = tables.nodeSlots[child]
+                if slot >= 0 { slots[slot] = value }
             } else {
                 guard scanner.scanValue() != nil else { return false }
             }
@@ -224,35 +251,34 @@ public final class EventDecoder {
         }
     }
 
-    private func resetSubtree(_ node: Int, trie: [PathNode]) {
-        if trie[node].slot >= 0 { slots[trie[node].slot] = .missing }
-        for child in trie[node].children { resetSubtree(child, trie: trie) }
-    }
-
-    private func matchingChild(_ key: JSONValueRef, children: [Int], trie: [PathNode]) -> Int? {
-        if children.isEmpty { return nil }
-        let name = keys.text(of: key, in: message)
-        for child in children where trie[child].name.count == name.count {
-            let equal = trie[child].name.withUnsafeBytes { stored in
-                name.isEmpty || memcmpEqual(stored.baseAddress!, name.baseAddress!, name.count)
-            }
-            if equal { return child }
+    private func resetSubtree(_ node: Int) {
+        let slot = tables.nodeSlots[node]
+        if slot >= 0 { slots[slot] = .missing }
+        var index = tables.nodeChildStarts[node]
+        while index < tables.nodeChildStarts[node + 1] {
+            resetSubtree(tables.children[index])
+            index &+= 1
         }
-        return nil
     }
 
     private enum Attribute { case specversion, id, source, type, subject, time, data, other }
 
     /// Which CloudEvents attribute a top-level key names (its decoded text).
-    private func attributeName(_ key: JSONValueRef) -> Attribute {
-        let name = keys.text(of: key, in: message)
+    @inline(__always)
+    private func attributeName(_ key: JSONValueRef, in message: UnsafePointer<UInt8>) -> Attribute {
+        let name = state.pointee.keys.text(of: key, in: message)
         @inline(__always) func matches(_ literal: StaticString) -> Bool {
-            literal.utf8CodeUnitCount == name.count
-                && memcmpEqual(UnsafeRawPointer(literal.utf8Start), name.baseAddress!, name.count)
+            memcmpEqual(UnsafeRawPointer(literal.utf8Start), name.baseAddress!, name.count)
         }
         switch name.count {
         case 2: return matches("id") ? .id : .other
-        case 4: return matches("type") ? .type : matches("time") ? .time : matches("data") ? .data : .other
+        case 4:
+            // Tell "type", "time" and "data" apart by their first byte before comparing.
+            switch name[0] {
+            case UInt8(ascii: "t"): return matches("type") ? .type : matches("time") ? .time : .other
+            case UInt8(ascii: "d"): return matches("data") ? .data : .other
+            default: return .other
+            }
         case 6: return matches("source") ? .source : .other
         case 7: return matches("subject") ? .subject : .other
         case 11: return matches("specversion") ? .specversion : .other

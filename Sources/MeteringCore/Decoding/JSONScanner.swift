@@ -50,6 +50,20 @@ struct JSONScanner {
         let start = index
         var hasEscapes = false
         while index < count {
+            // Eight plain bytes at a time: none is a quote, a backslash, a control character
+            // or part of a multi-byte scalar (SWAR: each test leaves a byte's top bit set).
+            while index &+ 8 <= count {
+                let word = UnsafeRawPointer(bytes + index).loadUnaligned(as: UInt64.self)
+                let quote = word ^ 0x2222_2222_2222_2222
+                let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
+                let special = ((quote &- 0x0101_0101_0101_0101) & ~quote)
+                    | ((backslash &- 0x0101_0101_0101_0101) & ~backslash)
+                    | (word &- 0x2020_2020_2020_2020)
+                    | word
+                if special & 0x8080_8080_8080_8080 != 0 { break }
+                index &+= 8
+            }
+            guard index < count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let ref = JSONValueRef(kind: .string, hasEscapes: hasEscapes, start: Int32(start), end: Int32(index))

@@ -1,9 +1,10 @@
 /// Decodes the content of a JSON string that the scanner has already validated into UTF-8
 /// text in a reusable buffer: escapes resolved, surrogate pairs joined.
 ///
-/// Owned by one thread. The buffer grows only for a string longer than any seen before, so
-/// steady-state decoding does not allocate.
-final class JSONStringDecoder {
+/// A plain struct over an owned allocation: the owner calls `deallocate()` once. It grows only
+/// for a string longer than any seen before, so steady-state decoding does not allocate.
+/// Strings without escapes are returned in place, without copying. One thread at a time.
+struct JSONStringDecoder {
     private var storage: UnsafeMutablePointer<UInt8>
     private var capacity: Int
 
@@ -12,11 +13,10 @@ final class JSONStringDecoder {
         self.storage = .allocate(capacity: capacity)
     }
 
-    deinit { storage.deallocate() }
+    func deallocate() { storage.deallocate() }
 
     /// The decoded text of `ref` (a validated string span of `bytes`), valid until the next call.
-    /// Strings without escapes are returned in place, without copying.
-    func text(of ref: JSONValueRef, in bytes: UnsafePointer<UInt8>) -> UnsafeRawBufferPointer {
+    mutating func text(of ref: JSONValueRef, in bytes: UnsafePointer<UInt8>) -> UnsafeRawBufferPointer {
         let start = Int(ref.start)
         let end = Int(ref.end)
         guard ref.hasEscapes else {
@@ -58,7 +58,7 @@ final class JSONStringDecoder {
         return UnsafeRawBufferPointer(start: storage, count: out)
     }
 
-    private func grow(to size: Int) {
+    private mutating func grow(to size: Int) {
         storage.deallocate()
         capacity = max(size, capacity * 2)
         storage = .allocate(capacity: capacity)

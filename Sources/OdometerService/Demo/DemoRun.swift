@@ -15,7 +15,7 @@ public struct DemoRun: Sendable {
     public struct Options: Sendable {
         public var events = 1_000_000
         public var accounts = 10_000
-        public var partitions: Int32 = 32
+        public var partitions: Int32 = 64
         public var shards = 2
         public init() {}
     }
@@ -56,7 +56,9 @@ public struct DemoRun: Sendable {
         try kafka.createTopic(topic, partitions: options.partitions)
         try kafka.createTopic("\(topic).dlq", partitions: 1)
         let accounts = DemoCatalog.accounts(options.accounts)
-        let postgres = PostgresClient(configuration: databaseURL.clientConfiguration, backgroundLogger: logger)
+        var quiet = logger
+        quiet.logLevel = .error
+        let postgres = PostgresClient(configuration: databaseURL.clientConfiguration, backgroundLogger: quiet)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await postgres.run() }
             defer { group.cancelAll() }
