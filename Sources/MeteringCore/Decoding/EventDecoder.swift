@@ -159,7 +159,9 @@ public final class EventDecoder {
         guard isNonEmptyString(id) else { return .missingAttribute("id") }
         guard isNonEmptyString(source) else { return .missingAttribute("source") }
         guard isNonEmptyString(type) else { return .missingAttribute("type") }
-        guard isNonEmptyString(subject) else { return .missingAttribute("subject") }
+        guard isNonEmptyString(subject), isStorableKey(subject, limit: Self.maximumSubjectBytes) else {
+            return .missingAttribute("subject")
+        }
         guard isNonEmptyString(timeRef) else { return .missingAttribute("time") }
         guard let parsed = RFC3339.parse(text(timeRef)) else { return .badTime }
         state.pointee.time = parsed
@@ -193,13 +195,40 @@ public final class EventDecoder {
                     case .failure(.notANumber): return badValue(global)
                     case .failure(.outOfRange): return .valueOutOfRange
                     }
-                } else if !ref.kind.isPresentScalar {
+                } else if !ref.kind.isPresentScalar || !isStorableKey(ref, limit: Self.maximumValueBytes) {
                     return badValue(global)
                 }
+            }
+            // The dimension values become part of the totals' primary key in Postgres: bounded.
+            var dimensionBytes = 0
+            var longest = (dimension: 0, length: -1)
+            let firstDimension = tables.positionDimensionStarts[global]
+            for index in firstDimension..<tables.positionDimensionStarts[global + 1] {
+                let ref = slots[tables.dimensionSlots[index]]
+                guard ref.kind.isPresentScalar else { continue }
+                dimensionBytes &+= ref.length
+                if ref.length > longest.length { longest = (index &- firstDimension, ref.length) }
+            }
+            if dimensionBytes > Self.maximumValueBytes {
+                let meter = catalog.meters[tables.positionMeters[global]]
+                return .badValue(path: meter.groupBy[longest.dimension].path.text)
             }
             global &+= 1
         }
         return nil
+    }
+
+    /// Longest subject, in bytes as written: Postgres keys it, and a btree key holds ~2.7 kB.
+    public static let maximumSubjectBytes = 512
+    /// Longest UNIQUE_COUNT value, and longest sum of one meter's dimension values, as written.
+    public static let maximumValueBytes = 1024
+
+    /// Postgres `text` cannot hold NUL, and an over-long key would fail every flush: such an
+    /// event is rejected here instead of stalling the pipeline.
+    private func isStorableKey(_ ref: JSONValueRef, limit: Int) -> Bool {
+        guard ref.length <= limit else { return false }
+        guard ref.hasEscapes else { return true }   // raw JSON strings cannot contain NUL bytes
+        return !text(ref).contains(0)
     }
 
     /// The rejection for a missing or malformed value (slow path: builds the reason text).

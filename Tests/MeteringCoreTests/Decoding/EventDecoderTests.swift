@@ -141,3 +141,24 @@ extension String {
         return replacingCharacters(in: range, with: replacement)
     }
 }
+
+/// Values that Postgres could not store as keys are rejected at decode, so they never stall a flush.
+@Suite struct StorableKeyTests {
+    @Test func aSubjectWithNULOrTooLongIsRejected() {
+        #expect(DecoderFixture.decode(DecoderFixture.event(subject: #""a\u0000b""#)) == .missingAttribute("subject"))
+        let long = String(repeating: "x", count: EventDecoder.maximumSubjectBytes + 1)
+        #expect(DecoderFixture.decode(DecoderFixture.event(subject: "\"\(long)\"")) == .missingAttribute("subject"))
+        let fits = String(repeating: "x", count: EventDecoder.maximumSubjectBytes)
+        #expect(DecoderFixture.decode(DecoderFixture.event(subject: "\"\(fits)\"")) == nil)
+    }
+
+    @Test func overlongDimensionsOrUniqueValuesAreBadValues() {
+        let long = String(repeating: "m", count: EventDecoder.maximumValueBytes + 1)
+        #expect(DecoderFixture.decode(DecoderFixture.event(data: #"{"tokens":1,"model":"\#(long)"}"#))
+                == .badValue(path: "$.model"))
+        #expect(DecoderFixture.decode(DecoderFixture.event(type: "login", data: #"{"user":"\#(long)"}"#))
+                == .badValue(path: "$.user"))
+        #expect(DecoderFixture.decode(DecoderFixture.event(type: "login", data: #"{"user":"a\u0000"}"#))
+                == .badValue(path: "$.user"))
+    }
+}
