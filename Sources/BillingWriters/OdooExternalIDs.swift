@@ -1,3 +1,5 @@
+import MeteringCore
+
 /// Odometer's idempotency anchors in Odoo: one `ir.model.data` row per invoice key
 /// (`odometer.inv_<hash of key>` → the `account.move`), unique database-wide through
 /// `ir_model_data_module_name_uniq_index`.
@@ -9,7 +11,7 @@ enum OdooExternalIDs {
 
     /// `inv_` and 128 bits of SHA-256 of the key in hex: no spaces, fixed length.
     static func name(forKey key: String) -> String {
-        "inv_" + SHA256Digest.hex(of: key).prefix(32)
+        "inv_" + StableHash.hex(StableHash.sha256(key)).prefix(32)
     }
 
     /// The move each key's external id points at, for the keys that have one.

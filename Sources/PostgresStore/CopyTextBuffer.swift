@@ -91,3 +91,14 @@ struct CopyTextBuffer: Sendable {
         }
     }
 }
+
+/// Calls `body` with the UTF-8 bytes of each string, in order (for the `String` conveniences of
+/// the COPY row types, which share the byte path).
+func withUTF8Fields<Result>(_ fields: [String], _ body: ([UnsafeRawBufferPointer]) -> Result) -> Result {
+    let arrays = fields.map { Array($0.utf8) }
+    func nest(_ index: Int, _ buffers: [UnsafeRawBufferPointer]) -> Result {
+        guard index < arrays.count else { return body(buffers) }
+        return arrays[index].withUnsafeBytes { nest(index + 1, buffers + [$0]) }
+    }
+    return nest(0, [])
+}

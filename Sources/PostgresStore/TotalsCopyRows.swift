@@ -38,25 +38,13 @@ public struct TotalsCopyRows: Sendable {
     /// Appends one delta; `sum`, `min`, `max` and `latest.value` are exact decimal text such as "12.5".
     public mutating func append(account: String, meter: String, period: String, dimensions: String,
                                 events: Int64, sum: String, min: String?, max: String?, latest: LatestSample?) {
-        text.writeEscaped(account)
-        text.separator()
-        text.writeEscaped(meter)
-        text.separator()
-        text.writeEscaped(period)
-        text.separator()
-        text.writeEscaped(dimensions)
-        text.separator()
-        text.writeDecimal(events)
-        text.separator()
-        text.writeEscaped(sum)
-        text.separator()
-        text.writeOptionalEscaped(min)
-        text.separator()
-        text.writeOptionalEscaped(max)
-        text.separator()
-        text.writeOptionalEscaped(latest?.value)
-        writePosition(latest?.position)
-        count += 1
+        // Strings go through the byte variant, so the encoding lives in one place.
+        let fields = [account, meter, period, dimensions, sum, min ?? "", max ?? "", latest?.value ?? ""]
+        withUTF8Fields(fields) { bytes in
+            append(account: bytes[0], meter: bytes[1], period: bytes[2], dimensions: bytes[3], events: events,
+                   sum: bytes[4], min: min == nil ? nil : bytes[5], max: max == nil ? nil : bytes[6],
+                   latestValue: latest == nil ? nil : bytes[7], latestPosition: latest?.position)
+        }
     }
 
     /// The same as the `String` variant, reading every text and decimal field from UTF-8 bytes, so a caller can

@@ -22,17 +22,9 @@ public struct UniqueValueCopyRows: Sendable {
 
     /// Appends one member; `value` is the value's text as compared for uniqueness (DESIGN §2).
     public mutating func append(account: String, meter: String, period: String, dimensions: String, value: String) {
-        text.writeEscaped(account)
-        text.separator()
-        text.writeEscaped(meter)
-        text.separator()
-        text.writeEscaped(period)
-        text.separator()
-        text.writeEscaped(dimensions)
-        text.separator()
-        text.writeEscaped(value)
-        text.endRow()
-        count += 1
+        withUTF8Fields([account, meter, period, dimensions, value]) { bytes in
+            append(account: bytes[0], meter: bytes[1], period: bytes[2], dimensions: bytes[3], value: bytes[4])
+        }
     }
 
     /// The same as the `String` variant, reading every field from UTF-8 bytes.

@@ -53,19 +53,3 @@ import Testing
     func invalidNumberSyntaxIsRejected(text: String) { #expect(!JSONNumberSyntax.isValid(text)) }
 }
 
-@Suite struct SHA256DigestTests {
-    @Test func matchesTheStandardTestVectors() {
-        #expect(SHA256Digest.hex(of: "abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256Digest.hex(of: "") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256Digest.hex(of: "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
-            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-    }
-
-    @Test func externalIDNamesAreStableAndDistinct() {
-        let name = OdooExternalIDs.name(forKey: "usage:acct-42:2026-11")
-        #expect(name == OdooExternalIDs.name(forKey: "usage:acct-42:2026-11"))
-        #expect(name != OdooExternalIDs.name(forKey: "usage:acct-42:2026-12"))
-        #expect(name.count == 36)
-        #expect(name.hasPrefix("inv_"))
-    }
-}

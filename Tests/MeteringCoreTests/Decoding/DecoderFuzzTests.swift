@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MeteringCore
+import MeteringWorkload
 
 /// Random and mutated bytes must never crash or hang the decoder, and it must never accept
 /// what is not valid: whatever it accepts, Foundation's JSON parser must also read as an
@@ -77,15 +78,5 @@ import Testing
     }
 }
 
-/// A deterministic random source for property tests (SplitMix64), so failures reproduce.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// A deterministic random source for property tests, so failures reproduce.
+typealias SeededGenerator = SplitMix64

@@ -1,18 +1,10 @@
 import MeteringCore
+import MeteringWorkload
 
-/// SplitMix64: a tiny seeded generator, so every property-test run sees the same cases.
-struct RatingTestRandom: RandomNumberGenerator {
-    private var state: UInt64
+/// The seeded generator of the rating property tests, so every run sees the same cases.
+typealias RatingTestRandom = SplitMix64
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SplitMix64 {
 
     /// A decimal with up to `integerDigits` integer and `fractionDigits` fractional digits
     /// (both chosen at random up to those bounds), positive unless `allowNegative`.
