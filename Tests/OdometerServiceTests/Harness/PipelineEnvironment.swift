@@ -18,9 +18,10 @@ final class PipelineEnvironment: Sendable {
     let accounts: [Account]
     let period = BillingPeriod("2026-10")!
     let logger: Logger
+    let meters: [Meter]
 
     static func with<Result: Sendable>(
-        partitions: Int32 = 8, accounts: Int = 2_000,
+        partitions: Int32 = 8, accounts: Int = 2_000, meters: [Meter] = UsageWorkload.meters,
         _ body: @Sendable (PipelineEnvironment) async throws -> Result
     ) async throws -> Result {
         var logger = Logger(label: "odometer.test")
@@ -32,7 +33,7 @@ final class PipelineEnvironment: Sendable {
         let database = try await LocalPostgresCluster.fromEnvironmentOrStart(logger: logger)
         let postgres = PostgresClient(configuration: database.postgresURL.clientConfiguration, backgroundLogger: logger)
         let environment = PipelineEnvironment(kafka: kafka, database: database, postgres: postgres,
-                                              accounts: accounts, logger: logger)
+                                              accounts: accounts, meters: meters, logger: logger)
         do {
             let result = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await postgres.run() }
@@ -49,7 +50,8 @@ final class PipelineEnvironment: Sendable {
     }
 
     private init(kafka: KafkaMockCluster, database: LocalPostgresCluster, postgres: PostgresClient,
-                 accounts: Int, logger: Logger) {
+                 accounts: Int, meters: [Meter], logger: Logger) {
+        self.meters = meters
         self.kafka = kafka
         self.database = database
         self.postgres = postgres
@@ -65,11 +67,11 @@ final class PipelineEnvironment: Sendable {
     }
 
     func pipeline() throws -> IngestPipeline {
-        try IngestPipeline(settings: settings, catalog: MeterCatalog(meters: UsageWorkload.meters),
+        try IngestPipeline(settings: settings, catalog: MeterCatalog(meters: meters),
                            directory: try AccountDirectory(accounts: accounts), postgres: postgres, logger: logger)
     }
 
-    var pricer: UsagePricer { UsagePricer(meters: UsageWorkload.meters, plans: DemoCatalog.plans, accounts: accounts) }
+    var pricer: UsagePricer { UsagePricer(meters: meters, plans: DemoCatalog.plans, accounts: accounts) }
 
     var workload: UsageWorkload { UsageWorkload(accounts: accounts.count, period: period) }
 
