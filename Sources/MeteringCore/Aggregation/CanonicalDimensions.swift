@@ -49,11 +49,11 @@ extension CanonicalDimensions {
         var text = text
         return text.withUTF8 { utf8 -> [(name: String, value: String)] in
             guard let base = utf8.baseAddress, !utf8.isEmpty else { return [] }
-            let nesting = UnsafeMutablePointer<UInt8>.allocate(capacity: JSONScanner.maximumDepth)
-            defer { nesting.deallocate() }
+            let workspace = JSONScanner.allocateWorkspace()
+            defer { workspace.deallocate() }
             var strings = JSONStringDecoder(capacity: 64)
             defer { strings.deallocate() }
-            var scanner = JSONScanner(bytes: base, count: utf8.count, nesting: nesting)
+            var scanner = JSONScanner(bytes: base, count: utf8.count, workspace: workspace)
             var pairs: [(name: String, value: String)] = []
             guard scanner.consume(UInt8(ascii: "{")) else { return [] }
             if scanner.consume(UInt8(ascii: "}")) { return [] }

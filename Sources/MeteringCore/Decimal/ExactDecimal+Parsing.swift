@@ -16,6 +16,7 @@ extension ExactDecimal {
         guard let base = text.baseAddress, !text.isEmpty else { return .failure(.notANumber) }
         let bytes = base.assumingMemoryBound(to: UInt8.self)
         let count = text.count
+        if let plain = parsePlainInteger(bytes, count) { return .success(plain) }
         var index = 0
         var negative = false
         if bytes[0] == UInt8(ascii: "-") { negative = true; index = 1 }
@@ -105,4 +106,18 @@ extension ExactDecimal {
 
     @inline(__always)
     static func isDigit(_ byte: UInt8) -> Bool { byte &- 48 < 10 }
+
+    /// The common case, a non-negative integer of at most 18 digits without a leading zero,
+    /// in one pass; nil sends every other spelling to the general parser.
+    @inline(__always)
+    private static func parsePlainInteger(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> ExactDecimal? {
+        guard count <= 18, bytes[0] != UInt8(ascii: "0") || count == 1 else { return nil }
+        var value: Int64 = 0
+        for index in 0..<count {
+            let digit = bytes[index] &- 48
+            guard digit < 10 else { return nil }
+            value = value &* 10 &+ Int64(digit)
+        }
+        return ExactDecimal(raw: Int128(value) &* 1_000_000_000_000)
+    }
 }

@@ -12,7 +12,7 @@ public final class EventDecoder {
     public let catalog: MeterCatalog
     let tables: CompiledCatalog
     private let state: UnsafeMutablePointer<DecodeState>
-    private let nesting: UnsafeMutablePointer<UInt8>
+    private let workspace: UnsafeMutablePointer<UInt8>
     private let slots: UnsafeMutablePointer<JSONValueRef>
     private let quantities: UnsafeMutablePointer<ExactDecimal>
     private let placeholder: UnsafeMutablePointer<UInt8> = .allocate(capacity: 1)
@@ -38,7 +38,7 @@ public final class EventDecoder {
     public init(catalog: MeterCatalog) {
         self.catalog = catalog
         tables = CompiledCatalog(catalog)
-        nesting = .allocate(capacity: JSONScanner.maximumDepth)
+        workspace = JSONScanner.allocateWorkspace()
         slots = .allocate(capacity: tables.maximumSlots)
         quantities = .allocate(capacity: tables.maximumPositions)
         state = .allocate(capacity: 1)
@@ -50,7 +50,7 @@ public final class EventDecoder {
         state.pointee.keys.deallocate()
         state.deinitialize(count: 1)
         state.deallocate()
-        nesting.deallocate()
+        workspace.deallocate()
         slots.deallocate()
         quantities.deallocate()
         placeholder.deallocate()
@@ -111,7 +111,7 @@ public final class EventDecoder {
         var dataExtractedForType = -1
         var knownType = -1
 
-        var scanner = JSONScanner(bytes: message, count: bytes.count, nesting: nesting)
+        var scanner = JSONScanner(bytes: message, count: bytes.count, workspace: workspace)
         guard scanner.consume(UInt8(ascii: "{")) else { return .invalidJSON }
         if !scanner.consume(UInt8(ascii: "}")) {
             while true {
@@ -171,7 +171,7 @@ public final class EventDecoder {
             // `data` came before `type` (or not at all): visit it again, now that the paths are known.
             clearSlots(typeIndex: knownType)
             if data.kind == .object {
-                var again = JSONScanner(bytes: message, count: bytes.count, nesting: nesting)
+                var again = JSONScanner(bytes: message, count: bytes.count, workspace: workspace)
                 again.index = Int(data.start)
                 guard extractObject(&again, node: tables.typeRoots[knownType], message: message) else { return .invalidJSON }
             }

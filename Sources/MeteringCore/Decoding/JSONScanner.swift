@@ -8,14 +8,28 @@ struct JSONScanner {
     let bytes: UnsafePointer<UInt8>
     let count: Int
     var index: Int = 0
-    /// A stack of open containers for `skipValue`: 1 = object, 0 = array. Owned by the decoder.
+    /// A stack of open containers for `skipValue`: 1 = object, 0 = array.
     let nesting: UnsafeMutablePointer<UInt8>
+    /// By byte value: 0 for a byte that may stand in a string as it is, 1 otherwise (quote,
+    /// backslash, control character, any byte of a multi-byte scalar).
+    let stringClasses: UnsafePointer<UInt8>
     static let maximumDepth = 1024
 
-    init(bytes: UnsafePointer<UInt8>, count: Int, nesting: UnsafeMutablePointer<UInt8>) {
+    /// The scanner's reusable memory: the byte-class table and the nesting stack. Allocate once
+    /// per owner with `allocateWorkspace()`, free with `deallocate()`.
+    static func allocateWorkspace() -> UnsafeMutablePointer<UInt8> {
+        let workspace = UnsafeMutablePointer<UInt8>.allocate(capacity: 256 + maximumDepth)
+        for byte in 0..<256 {
+            workspace[byte] = byte < 0x20 || byte >= 0x80 || byte == 0x22 || byte == 0x5C ? 1 : 0
+        }
+        return workspace
+    }
+
+    init(bytes: UnsafePointer<UInt8>, count: Int, workspace: UnsafeMutablePointer<UInt8>) {
         self.bytes = bytes
         self.count = count
-        self.nesting = nesting
+        self.stringClasses = UnsafePointer(workspace)
+        self.nesting = workspace + 256
     }
 
     @inline(__always)
@@ -50,19 +64,8 @@ struct JSONScanner {
         let start = index
         var hasEscapes = false
         while index < count {
-            // Eight plain bytes at a time: none is a quote, a backslash, a control character
-            // or part of a multi-byte scalar (SWAR: each test leaves a byte's top bit set).
-            while index &+ 8 <= count {
-                let word = UnsafeRawPointer(bytes + index).loadUnaligned(as: UInt64.self)
-                let quote = word ^ 0x2222_2222_2222_2222
-                let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
-                let special = ((quote &- 0x0101_0101_0101_0101) & ~quote)
-                    | ((backslash &- 0x0101_0101_0101_0101) & ~backslash)
-                    | (word &- 0x2020_2020_2020_2020)
-                    | word
-                if special & 0x8080_8080_8080_8080 != 0 { break }
-                index &+= 8
-            }
+            // Plain bytes, one table lookup each (strings are mostly short; this beats SWAR).
+            while index < count, stringClasses[Int(bytes[index])] == 0 { index &+= 1 }
             guard index < count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
