@@ -64,6 +64,17 @@ import Testing
             #expect(migrate.status == 0, "\(migrate.error)")
             #expect(try cli.run(["migrate"]).output.contains("already at version"))
 
+            // Accounts import is all or nothing, each bad row named by its line.
+            let csv = FileManager.default.temporaryDirectory.appendingPathComponent("accounts-\(UUID().uuidString).csv")
+            defer { try? FileManager.default.removeItem(at: csv) }
+            try "id,plan,timezone\nacct-90000,pro,Asia/Kolkata\nacct-90001,gold,UTC\n".write(to: csv, atomically: true, encoding: .utf8)
+            let rejected = try cli.run(["accounts", "import", csv.path])
+            #expect(rejected.status == 1)
+            #expect(rejected.error.contains("line 3") && rejected.error.contains("gold"))
+            try "id,plan,timezone\nacct-90000,pro,Asia/Kolkata\n".write(to: csv, atomically: true, encoding: .utf8)
+            #expect(try cli.run(["accounts", "import", csv.path]).output.contains("imported 1 accounts (1 new, 0 updated)"))
+            #expect(try cli.run(["accounts", "import", csv.path]).output.contains("(0 new, 1 updated)"))
+
             let produce = try cli.run(["produce", "--events", "5000", "--accounts", "50", "--period", "2026-10", "--seed", "7"])
             #expect(produce.status == 0, "\(produce.error)")
 
