@@ -13,6 +13,9 @@ public struct ShardDelta: Sendable {
     public var latestEventSeconds: [Int32: Int64] = [:]
     public var events = 0
     public var rejections: [RejectionReason: Int] = [:]
+    /// Append times (Unix milliseconds) of a sample of the window's messages, for the latency
+    /// from append to committed total; filled by the shard's shell, which reads Kafka's timestamps.
+    public var sampledAppendMilliseconds: [Int64] = []
 
     public init() {}
 

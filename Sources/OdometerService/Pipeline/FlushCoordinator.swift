@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import MeteringCore
 import Metrics
@@ -21,6 +22,10 @@ actor FlushCoordinator {
     private var lastFlush: Task<FlushReport, any Error>?
     private(set) var totals = FlushReport()
     private(set) var firstClaim: ContinuousClock.Instant?
+    /// Latencies (milliseconds) from append to committed total of sampled messages, newest
+    /// last, at most `latencyReservoir` of them.
+    private(set) var commitLatencies: [Int64] = []
+    private static let latencyReservoir = 200_000
     /// Called after each committed flush with the partitions' next offsets (advisory Kafka commit).
     private let onCommitted: @Sendable ([Int32: Int64]) -> Void
 
@@ -92,11 +97,13 @@ actor FlushCoordinator {
         }
         var progress: [Int32: Int64] = [:]
         var eventTimes: [Int32: Int64] = [:]
+        var appendTimes: [Int64] = []
         var report = FlushReport()
         var batch = FlushBatch(group: settings.group, topic: settings.topic, offsets: [])
         for delta in deltas {
             progress.merge(delta.nextOffsets) { max($0, $1) }
             eventTimes.merge(delta.latestEventSeconds) { max($0, $1) }
+            appendTimes += delta.sampledAppendMilliseconds
             report.events += delta.events
             report.keys += delta.totals.rows
             for (reason, count) in delta.rejections { report.rejections[reason.code, default: 0] += count }
@@ -112,10 +119,28 @@ actor FlushCoordinator {
         try await writer.flush(batch)
         report.flushes = 1
         report.duration = started.duration(to: .now)
+        recordLatencies(appendTimes)
         record(report)
         onCommitted(progress)
         return report
     }
+
+    private func recordLatencies(_ appendTimes: [Int64]) {
+        guard !appendTimes.isEmpty else { return }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let timer = Timer(label: "odometer_commit_latency_seconds")
+        for appended in appendTimes {
+            let latency = max(0, now - appended)
+            timer.recordMilliseconds(latency)
+            commitLatencies.append(latency)
+        }
+        if commitLatencies.count > Self.latencyReservoir {
+            commitLatencies.removeFirst(commitLatencies.count - Self.latencyReservoir)
+        }
+    }
+
+    /// Forgets the latencies recorded so far (a benchmark phase starts).
+    func resetLatencies() { commitLatencies.removeAll() }
 
     private func record(_ report: FlushReport) {
         totals.add(report)

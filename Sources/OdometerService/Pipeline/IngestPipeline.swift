@@ -53,6 +53,13 @@ public final class IngestPipeline: Service, Sendable {
         get async { await coordinator.firstClaim }
     }
 
+    /// Milliseconds from Kafka append to committed total of the sampled messages so far.
+    public var commitLatencies: [Int64] {
+        get async { await coordinator.commitLatencies }
+    }
+
+    public func resetLatencies() async { await coordinator.resetLatencies() }
+
     /// What has been committed so far.
     public var committed: FlushReport {
         get async { await coordinator.totals }

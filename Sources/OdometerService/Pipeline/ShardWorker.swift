@@ -29,6 +29,10 @@ final class ShardWorker: @unchecked Sendable {
     private let deadLetters: DeadLetterSink
     private let batch: UnsafeMutableBufferPointer<KafkaMessage>
     private let logger: Logger
+    /// One message in `latencySampleInterval` gives its append time to the latency figures.
+    static let latencySampleInterval = 256
+    private var sampled: [Int64] = []
+    private var sampleCountdown = 1
 
     init(index: Int, catalog: MeterCatalog, directory: AccountDirectory, deadLetters: DeadLetterSink,
          ringCapacity: Int, logger: Logger) {
@@ -76,7 +80,7 @@ final class ShardWorker: @unchecked Sendable {
                 handoff.serve {
                     handoff.pendingKeys.store(0, ordering: .relaxed)
                     handoff.pendingMessages.store(0, ordering: .relaxed)
-                    return aggregator.drain()
+                    return drain()
                 }
             }
             if count == 0 {
@@ -86,8 +90,15 @@ final class ShardWorker: @unchecked Sendable {
                 idleRounds = 0
             }
         }
-        if handoff.isRequested { handoff.serve { aggregator.drain() } }
+        if handoff.isRequested { handoff.serve { drain() } }
         stopped.store(true, ordering: .releasing)
+    }
+
+    private func drain() -> ShardDelta {
+        var delta = aggregator.drain()
+        delta.sampledAppendMilliseconds = sampled
+        sampled.removeAll(keepingCapacity: true)
+        return delta
     }
 
     @inline(__always)
@@ -99,6 +110,11 @@ final class ShardWorker: @unchecked Sendable {
         }
         let partition = message.partition
         let offset = message.offset
+        sampleCountdown &-= 1
+        if sampleCountdown == 0 {
+            sampleCountdown = Self.latencySampleInterval
+            if let appended = message.timestampMilliseconds { sampled.append(appended) }
+        }
         if let reason = decoder.decode(message.payload) {
             aggregator.recordRejection(reason)
             deadLetters.send(message, reason: reason)

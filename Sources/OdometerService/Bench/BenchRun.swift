@@ -1,0 +1,210 @@
+import Foundation
+import KafkaClient
+public import Logging
+import MeteringCore
+public import MeteringWorkload
+import PostgresNIO
+import PostgresStore
+
+/// `odometer bench`: one run on one generated topic, every figure beside the ceilings measured
+/// in the same run (DESIGN §8): the raw librdkafka consume rate of the topic and the Postgres
+/// COPY rate of the same rows, and peers (DuckDB, Polars, a naive one-upsert-per-event consumer).
+public struct BenchRun: Sendable {
+    public struct Options: Sendable {
+        public var events = 2_000_000
+        public var accounts = 100_000
+        public var distribution = UsageWorkload.Distribution.zipf
+        public var partitions: Int32 = 64
+        public var shards = 2
+        public var naiveDuration: Duration = .seconds(20)
+        public var latencyEvents = 1_000_000
+        public var latencyRate = 1_000_000
+        public init() {}
+    }
+
+    public let options: Options
+    let logger: Logger
+    let progress: ProgressReporter
+
+    public init(options: Options, logger: Logger, progress: ProgressReporter) {
+        self.options = options
+        self.logger = logger
+        self.progress = progress
+    }
+
+    public func run() async throws -> BenchReport {
+        let kafka = try KafkaMockCluster(brokers: 1, logger: nil)
+        defer { kafka.close() }
+        let database = try await LocalPostgresCluster.start(durable: true, logger: logger)
+        do {
+            let report = try await run(kafka: kafka, database: database)
+            await database.stop()
+            return report
+        } catch {
+            await database.stop()
+            throw error
+        }
+    }
+
+    private func run(kafka: KafkaMockCluster, database: LocalPostgresCluster) async throws -> BenchReport {
+        var quiet = logger
+        quiet.logLevel = .error
+        let postgres = PostgresClient(configuration: database.postgresURL.clientConfiguration, backgroundLogger: quiet)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await postgres.run() }
+            defer { group.cancelAll() }
+            try await SchemaMigrator.migrate(client: postgres, logger: logger)
+            return try await measure(kafka: kafka, postgres: postgres)
+        }
+    }
+
+    private func measure(kafka: KafkaMockCluster, postgres: PostgresClient) async throws -> BenchReport {
+        let period = BillingPeriod("2026-10")!
+        let workload = UsageWorkload(accounts: options.accounts, period: period, distribution: options.distribution)
+        let catalog = MeterCatalog(meters: UsageWorkload.meters)
+        var report = BenchReport(events: options.events, accounts: options.accounts,
+                                 distribution: options.distribution.rawValue)
+        let topic = "bench"
+        try kafka.createTopic(topic, partitions: options.partitions)
+        try kafka.createTopic("\(topic).dlq", partitions: 1)
+
+        progress.note("bench: producing \(options.events) events to \(options.partitions) partitions")
+        let producer = try KafkaProducer(bootstrapServers: kafka.bootstrapServers, logger: nil)
+        try WorkloadProducer(producer: producer, topic: topic).produce(
+            workload, count: options.events, seed: 1, progress: { progress.update("produce", done: $0, total: options.events) })
+        let ends = try CatchUp.endOffsets(brokers: kafka.bootstrapServers, topic: topic)
+
+        progress.note("bench: (a) raw librdkafka consume ceiling")
+        let ceiling = try SourceCeiling.measure(brokers: kafka.bootstrapServers, topic: topic, messages: options.events)
+        report.results.append(.init(name: "source_ceiling", eventsPerSecond: ceiling.eventsPerSecond,
+                                    megabytesPerSecond: ceiling.megabytesPerSecond, ratio: 1.0))
+
+        progress.note("bench: (b, c) decode and aggregate in memory on \(options.shards) threads")
+        let core = InMemoryCore(workload: workload, events: options.events, seed: 1, threads: options.shards, catalog: catalog)
+        _ = core.run(aggregate: true)   // warm-up: page in the corpus, build the tables
+        let decode = core.run(aggregate: false)
+        let aggregate = core.run(aggregate: true)
+        let bytesPerEvent = Double(core.totalBytes) / Double(options.events)
+        report.results.append(.init(name: "decode", eventsPerSecond: decode, megabytesPerSecond: decode * bytesPerEvent / 1e6,
+                                    ratio: decode / ceiling.eventsPerSecond, note: "\(options.shards) threads"))
+        report.results.append(.init(name: "aggregate", eventsPerSecond: aggregate,
+                                    megabytesPerSecond: aggregate * bytesPerEvent / 1e6,
+                                    ratio: aggregate / ceiling.eventsPerSecond, note: "decode + aggregate, \(options.shards) threads"))
+
+        progress.note("bench: (d) end to end, exactly once, into Postgres (fsync on)")
+        let endToEnd = try await runPipeline(topic: topic, group: "bench-e2e", kafka: kafka, postgres: postgres,
+                                             catalog: catalog, ends: ends)
+        report.results.append(.init(name: "end_to_end", eventsPerSecond: endToEnd.eventsPerSecond,
+                                    ratio: endToEnd.eventsPerSecond / ceiling.eventsPerSecond,
+                                    note: "\(endToEnd.flushes) flushes, \(endToEnd.rows) rows merged"))
+
+        progress.note("bench: (e) Postgres sink ceiling: COPY of \(endToEnd.distinctRows) rows")
+        let sink = try await sinkCeiling(rows: endToEnd.distinctRows, postgres: postgres)
+        report.results.append(.init(name: "sink_ceiling", rowsPerSecond: sink))
+
+        progress.note("bench: (f) peers over the same events as NDJSON")
+        let ndjson = FileManager.default.temporaryDirectory.appendingPathComponent("odometer-bench-\(UUID().uuidString).ndjson")
+        try writeNDJSON(core, to: ndjson)
+        defer { try? FileManager.default.removeItem(at: ndjson) }
+        for engine in ["duckdb", "polars"] {
+            let outcome = PeerBenchmarks.run(engine: engine, ndjson: ndjson, events: options.events,
+                                             threads: report.machine.cores)
+            report.results.append(.init(name: engine, eventsPerSecond: outcome.eventsPerSecond, skipped: outcome.skipped,
+                                        note: outcome.eventsPerSecond.map { _ in "read NDJSON + GROUP BY, \(report.machine.cores) threads" }))
+        }
+
+        progress.note("bench: (g) naive consumer, one upsert transaction per event, \(options.naiveDuration)")
+        let naive = try await NaiveConsumer.measure(brokers: kafka.bootstrapServers, topic: topic, catalog: catalog,
+                                                    postgres: postgres, duration: options.naiveDuration, logger: logger)
+        report.results.append(.init(name: "naive_upsert", eventsPerSecond: naive, ratio: naive / ceiling.eventsPerSecond))
+
+        progress.note("bench: latency at \(options.latencyRate) events/s offered")
+        let latency = try await measureLatency(kafka: kafka, postgres: postgres, catalog: catalog, workload: workload)
+        report.latencyP50Milliseconds = latency.p50
+        report.latencyP99Milliseconds = latency.p99
+        report.latencyNote = latency.note
+        report.peakResidentBytes = MachineFacts.peakResidentBytes()
+        return report
+    }
+
+    struct PipelineFigures {
+        var eventsPerSecond: Double
+        var flushes: Int
+        var rows: Int
+        var distinctRows: Int
+    }
+
+    private func runPipeline(topic: String, group: String, kafka: KafkaMockCluster, postgres: PostgresClient,
+                             catalog: MeterCatalog, ends: [Int32: Int64]) async throws -> PipelineFigures {
+        let settings = IngestSettings(brokers: kafka.bootstrapServers, topic: topic, group: group, shards: options.shards,
+                                      sessionTimeout: .seconds(6))
+        let pipeline = try IngestPipeline(settings: settings, catalog: catalog, directory: try AccountDirectory(accounts: []),
+                                          postgres: postgres, logger: logger)
+        let started = ContinuousClock.now
+        let running = Task { try await pipeline.run() }
+        try await CatchUp.wait(for: ends, group: group, topic: topic, postgres: postgres, timeout: .seconds(900),
+                               logger: logger) { committed, total in
+            progress.update("meter", done: Int(committed), total: Int(total))
+        }
+        let seconds = (await pipeline.firstAssignment ?? started).duration(to: .now).seconds
+        running.cancel()
+        try await running.value
+        let committed = await pipeline.committed
+        let distinct = try await UsageQueries(client: postgres, logger: logger).totals().count
+        return PipelineFigures(eventsPerSecond: Double(committed.events) / seconds, flushes: committed.flushes,
+                               rows: committed.keys, distinctRows: distinct)
+    }
+
+    private func sinkCeiling(rows count: Int, postgres: PostgresClient) async throws -> Double {
+        var rows = TotalsCopyRows(reservingBytes: count * 64)
+        for index in 0..<count {
+            rows.append(account: UsageWorkload.accountID(index / 8), meter: "meter_\(index % 8)", period: "2026-10",
+                        dimensions: "{}", events: 1, sum: "1", min: nil, max: nil, latest: nil)
+        }
+        let seconds = try await SinkCeiling.copy(rows, client: postgres, logger: logger)
+        return Double(count) / seconds
+    }
+
+    private func writeNDJSON(_ core: InMemoryCore, to file: URL) throws {
+        var data = Data()
+        data.reserveCapacity(core.totalBytes + options.events)
+        for (shard, bytes) in core.corpus.enumerated() {
+            let starts = core.bounds[shard]
+            for index in 0..<(starts.count - 1) {
+                data.append(contentsOf: bytes[starts[index]..<starts[index + 1]])
+                data.append(0x0A)
+            }
+        }
+        try data.write(to: file)
+    }
+
+    private func measureLatency(kafka: KafkaMockCluster, postgres: PostgresClient, catalog: MeterCatalog,
+                                workload: UsageWorkload) async throws -> (p50: Double, p99: Double, note: String) {
+        let topic = "bench-latency"
+        try kafka.createTopic(topic, partitions: options.partitions)
+        try kafka.createTopic("\(topic).dlq", partitions: 1)
+        let settings = IngestSettings(brokers: kafka.bootstrapServers, topic: topic, group: "bench-latency",
+                                      shards: options.shards, sessionTimeout: .seconds(6))
+        let pipeline = try IngestPipeline(settings: settings, catalog: catalog, directory: try AccountDirectory(accounts: []),
+                                          postgres: postgres, logger: logger)
+        let running = Task { try await pipeline.run() }
+        while await pipeline.firstAssignment == nil { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .milliseconds(500))
+        let producer = try KafkaProducer(bootstrapServers: kafka.bootstrapServers, properties: ["linger.ms": "2"], logger: nil)
+        let started = ContinuousClock.now
+        try WorkloadProducer(producer: producer, topic: topic).produce(
+            workload, count: options.latencyEvents, seed: 2, rate: options.latencyRate)
+        let achieved = Double(options.latencyEvents) / started.duration(to: .now).seconds
+        let ends = try CatchUp.endOffsets(brokers: kafka.bootstrapServers, topic: topic)
+        try await CatchUp.wait(for: ends, group: "bench-latency", topic: topic, postgres: postgres,
+                               timeout: .seconds(600), logger: logger)
+        let samples = await pipeline.commitLatencies.sorted()
+        running.cancel()
+        try await running.value
+        guard !samples.isEmpty else { return (0, 0, "no samples") }
+        func percentile(_ p: Double) -> Double { Double(samples[min(samples.count - 1, Int(Double(samples.count) * p))]) }
+        return (percentile(0.5), percentile(0.99),
+                "\(samples.count) sampled events, offered \(BenchReport.rate(Double(options.latencyRate)))/s, "
+                    + "produced at \(BenchReport.rate(achieved))/s")
+    }
+}

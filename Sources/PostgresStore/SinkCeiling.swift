@@ -1,0 +1,27 @@
+public import Logging
+public import PostgresNIO
+
+/// The Postgres sink ceiling for `bench`: how fast plain COPY puts totals rows into a table
+/// shaped and indexed like `usage_totals`, with no merge. A scratch table is made and dropped.
+public enum SinkCeiling {
+    /// COPYs `rows` in one transaction; returns the seconds it took.
+    public static func copy(_ rows: TotalsCopyRows, client: PostgresClient, logger: Logger) async throws -> Double {
+        try await client.withStoreConnection("measure the COPY ceiling") { connection in
+            try await connection.query("DROP TABLE IF EXISTS odometer_bench_sink", logger: logger)
+            try await connection.query("CREATE TABLE odometer_bench_sink (LIKE usage_totals INCLUDING ALL)", logger: logger)
+            let started = ContinuousClock.now
+            try await connection.query("BEGIN", logger: logger)
+            try await connection.copyFrom(table: "odometer_bench_sink", columns: TotalsCopyRows.columns,
+                                          format: .text(.init()), logger: logger) { writer in
+                var remaining = rows.text.bytes
+                while remaining.readableBytes > 0 {
+                    try await writer.write(remaining.readSlice(length: min(1 << 20, remaining.readableBytes))!)
+                }
+            }
+            try await connection.query("COMMIT", logger: logger)
+            let elapsed = started.duration(to: .now)
+            try await connection.query("DROP TABLE odometer_bench_sink", logger: logger)
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+    }
+}

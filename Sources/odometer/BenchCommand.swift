@@ -1,0 +1,41 @@
+import ArgumentParser
+import MeteringWorkload
+import OdometerService
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "The benchmark suite in one run: every figure beside the source and sink ceilings of the same run.")
+
+    @Option(help: "Events in the generated topic.") var events = 2_000_000
+    @Option(help: "Accounts the events are spread over.") var accounts = 100_000
+    @Option(help: "Partitions of the topic.") var partitions: Int32 = 64
+    @Option(help: "Aggregation shards (threads).") var shards = 2
+    @Option(help: "Seconds the naive one-upsert-per-event consumer runs.") var naiveSeconds = 20
+    @Option(help: "Offered load (events/s) of the latency phase.") var latencyRate = 1_000_000
+    @Flag(help: "Spread events uniformly over accounts (worst case for flush size) instead of Zipf.") var uniform = false
+    @Flag(help: "Print the JSON object of DESIGN §8.") var json = false
+
+    func validate() throws {
+        guard events > 0, accounts > 0, partitions > 0, shards > 0, naiveSeconds > 0, latencyRate > 0 else {
+            throw ValidationError("--events, --accounts, --partitions, --shards, --naive-seconds and --latency-rate must be > 0")
+        }
+    }
+
+    func run() async throws {
+        var options = BenchRun.Options()
+        options.events = events
+        options.accounts = accounts
+        options.partitions = partitions
+        options.shards = shards
+        options.distribution = uniform ? .uniform : .zipf
+        options.naiveDuration = .seconds(naiveSeconds)
+        options.latencyRate = latencyRate
+        options.latencyEvents = min(events, max(latencyRate * 2, 100_000))
+        try await CommandFailure.reporting {
+            let report = try await BenchRun(options: options, logger: CommandLogging.logger(),
+                                            progress: ProgressReporter(enabled: !json)).run()
+            print(json ? report.json : report.table)
+        }
+    }
+}
