@@ -58,4 +58,16 @@ import Testing
             }
         }
     }
+
+    @Test func eventsNotKeyedBySubjectStillCountExactlyOnce() async throws {
+        try await PipelineEnvironment.with(partitions: 8, accounts: 50) { environment in
+            try environment.produceUnkeyed(40_000)
+            let pipeline = try environment.pipeline()
+            let running = Task { try await pipeline.run() }
+            try await environment.waitUntilCaughtUp()
+            running.cancel()
+            try await running.value
+            #expect(try await environment.usage() == environment.recount(40_000).figures)
+        }
+    }
 }

@@ -1,4 +1,4 @@
-/// The partial aggregate of one key since the last flush: 64 bytes with its key.
+/// The partial aggregate of one key since the last flush (stored by column in `AggregateTable`).
 ///
 /// One layout serves every aggregation: `value` is the running SUM (also AVG's numerator),
 /// MIN, MAX or LATEST value, in `ExactDecimal` raw units; `events` counts the events merged;

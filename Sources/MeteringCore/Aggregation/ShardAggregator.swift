@@ -93,9 +93,7 @@ public final class ShardAggregator {
             let key = AggregateKey(subject: subject, meter: meterIndex, period: period, dimensions: dimensions)
             let aggregation = tables.positionAggregations[global]
             let quantity = aggregation.readsQuantity ? decoder.quantity(meterPosition: position) : .zero
-            state.pointee.table.update(key) {
-                $0.add(aggregation, quantity: quantity, time: time, partition: partition, offset: offset)
-            }
+            state.pointee.table.add(key, aggregation, quantity: quantity, time: time, partition: partition, offset: offset)
             if aggregation == .uniqueCount {
                 let value = state.pointee.values.intern(decoder.text(decoder.value(meterPosition: position)))
                 state.pointee.uniques.insert(key, value: value)

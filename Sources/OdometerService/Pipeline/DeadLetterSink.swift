@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// Sends are asynchronous. The flusher calls `awaitDelivery` before it commits the offsets
 /// past those messages, so a dead letter is never lost (it may be written twice after a crash).
-final class DeadLetterSink: Sendable {
+final class DeadLetterSink: DeadLetterQueue {
     let topic: String
     private let producer: KafkaProducer
     private let logger: Logger
@@ -20,17 +20,18 @@ final class DeadLetterSink: Sendable {
         self.logger = logger
     }
 
-    func send(_ message: KafkaMessage, reason: RejectionReason) {
+    func send(payload: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer, partition: Int32, offset: Int64,
+              reason: RejectionReason) {
         let code = reason.code
         let headers: [(String, [UInt8])] = [
             ("odometer-reason", Array(code.utf8)),
-            ("odometer-source-partition", Array(String(message.partition).utf8)),
-            ("odometer-source-offset", Array(String(message.offset).utf8)),
+            ("odometer-source-partition", Array(String(partition).utf8)),
+            ("odometer-source-offset", Array(String(offset).utf8)),
         ]
         logger.warning("dead-lettered event", metadata: [
-            "reason": "\(code)", "partition": "\(message.partition)", "offset": "\(message.offset)"])
+            "reason": "\(code)", "partition": "\(partition)", "offset": "\(offset)"])
         do {
-            try producer.produce(topic: topic, key: message.key, value: message.payload, headers: headers)
+            try producer.produce(topic: topic, key: key, value: payload, headers: headers)
         } catch {
             // Not delivered now; `awaitDelivery` fails the flush, so the offset is not committed
             // and the message is read (and dead-lettered) again.

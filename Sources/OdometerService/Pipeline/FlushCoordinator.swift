@@ -12,7 +12,7 @@ import PostgresStore
 /// (periodic, or on revocation) are serialized. Flushes run strictly one after another even
 /// across suspension points, because each waits for the one before it.
 actor FlushCoordinator {
-    private let shards: [ShardWorker]
+    private let shards: [any FlushableShard]
     private let writer: TotalsFlushWriter
     private let offsetStore: PartitionOffsetStore
     private let deadLetters: DeadLetterSink
@@ -22,6 +22,8 @@ actor FlushCoordinator {
     private var lastFlush: Task<FlushReport, any Error>?
     private(set) var totals = FlushReport()
     private(set) var firstClaim: ContinuousClock.Instant?
+    /// Whether every key so far came through one shard only (see `performFlush`).
+    private var keysLookUnique = true
     /// Latencies (milliseconds) from append to committed total of sampled messages, newest
     /// last, at most `latencyReservoir` of them.
     private(set) var commitLatencies: [Int64] = []
@@ -29,7 +31,7 @@ actor FlushCoordinator {
     /// Called after each committed flush with the partitions' next offsets (advisory Kafka commit).
     private let onCommitted: @Sendable ([Int32: Int64]) -> Void
 
-    init(shards: [ShardWorker], writer: TotalsFlushWriter, offsetStore: PartitionOffsetStore,
+    init(shards: [any FlushableShard], writer: TotalsFlushWriter, offsetStore: PartitionOffsetStore,
          deadLetters: DeadLetterSink, settings: IngestSettings, logger: Logger,
          onCommitted: @escaping @Sendable ([Int32: Int64]) -> Void) {
         self.shards = shards
@@ -89,7 +91,7 @@ actor FlushCoordinator {
             let ticket = shard.handoff.request()
             while true {
                 // Read `stopped` first: a shard serves any outstanding request before it stops.
-                let stopped = shard.stopped.load(ordering: .acquiring)
+                let stopped = shard.hasStopped
                 if let delta = shard.handoff.take(ticket) { deltas.append(delta); break }
                 if stopped { throw PipelineError.shardStopped(shard.index) }
                 try await Task.sleep(for: .microseconds(200))
@@ -99,7 +101,11 @@ actor FlushCoordinator {
         var eventTimes: [Int32: Int64] = [:]
         var appendTimes: [Int64] = []
         var report = FlushReport()
-        var batch = FlushBatch(group: settings.group, topic: settings.topic, offsets: [])
+        // Shards own disjoint partitions, and producers key events by subject, so a key comes
+        // from one shard and the merge can skip grouping. If a producer keys otherwise, the
+        // store refuses the batch (nothing written) and every later flush groups.
+        var batch = FlushBatch(group: settings.group, topic: settings.topic, offsets: [],
+                               totals: TotalsCopyRows(keysAreUnique: keysLookUnique))
         for delta in deltas {
             progress.merge(delta.nextOffsets) { max($0, $1) }
             eventTimes.merge(delta.latestEventSeconds) { max($0, $1) }
@@ -116,7 +122,14 @@ actor FlushCoordinator {
                             latestEventSeconds: eventTimes[$0.partition])
         }
         if !report.rejections.isEmpty { try deadLetters.awaitDelivery(timeout: .seconds(30)) }
-        try await writer.flush(batch)
+        do {
+            try await writer.flush(batch)
+        } catch PostgresStoreError.rejected(_, "21000", _, _, _) where batch.totals.keysAreUnique {
+            logger.notice("a key arrived through two shards (events are not keyed by subject); merging with grouping from now on")
+            keysLookUnique = false
+            batch.totals.withdrawUniqueKeys()
+            try await writer.flush(batch)
+        }
         report.flushes = 1
         report.duration = started.duration(to: .now)
         recordLatencies(appendTimes)

@@ -17,7 +17,7 @@ import Synchronization
 /// simulates `kill -9` for tests: nothing more is flushed and the group is not left.
 public final class IngestPipeline: Service, Sendable {
     public let settings: IngestSettings
-    private let shards: [ShardWorker]
+    private let shards: [ShardWorker<KafkaMessage>]
     private let router: MessageRouter
     private let coordinator: FlushCoordinator
     private let consumer: KafkaBatchConsumer
@@ -32,7 +32,7 @@ public final class IngestPipeline: Service, Sendable {
         producer = try KafkaProducer(bootstrapServers: settings.brokers, properties: ["linger.ms": "5"], logger: logger)
         let deadLetters = DeadLetterSink(topic: settings.deadLetterTopic, producer: producer, logger: logger)
         shards = (0..<settings.shards).map {
-            ShardWorker(index: $0, catalog: catalog, directory: directory, deadLetters: deadLetters,
+            ShardWorker<KafkaMessage>(index: $0, catalog: catalog, directory: directory, deadLetters: deadLetters,
                         ringCapacity: settings.ringCapacity, logger: logger)
         }
         let consumerConfiguration = KafkaConsumerConfiguration(

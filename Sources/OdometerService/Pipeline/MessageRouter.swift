@@ -14,7 +14,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     // @unchecked Sendable is safe: `staging` and `routed` are touched only on the consumer
     // thread (KafkaBatchHandler calls come one at a time on it); everything else is immutable
     // or atomic.
-    private let shards: [ShardWorker]
+    private let shards: [ShardWorker<KafkaMessage>]
     private let coordinator: FlushCoordinator
     private let logger: Logger
     private let staging: [UnsafeMutableBufferPointer<KafkaMessage>]
@@ -22,7 +22,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     /// The first failure of a rebalance flush; the pipeline stops on it.
     let failure = Mutex<(any Error)?>(nil)
 
-    init(shards: [ShardWorker], coordinator: FlushCoordinator, batchSize: Int, logger: Logger) {
+    init(shards: [ShardWorker<KafkaMessage>], coordinator: FlushCoordinator, batchSize: Int, logger: Logger) {
         self.shards = shards
         self.coordinator = coordinator
         self.logger = logger

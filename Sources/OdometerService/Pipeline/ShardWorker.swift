@@ -1,5 +1,4 @@
 import Foundation
-import KafkaClient
 import Logging
 import MeteringBuffers
 import MeteringCore
@@ -10,13 +9,13 @@ import Synchronization
 ///
 /// Partitions are pinned to shards, so a partition's messages are metered in order by one
 /// thread. Per message there is no lock, no `await` and, for known keys, no allocation.
-final class ShardWorker: @unchecked Sendable {
-    // @unchecked Sendable is safe: `decoder`, `aggregator` and `batch` are used only by the
-    // shard's own thread (started in `start`, joined in `stop`); other threads reach the
-    // worker only through `ring` (SPSC: the consumer thread pushes), `handoff` (atomics) and
-    // the atomic `processed`/`running` counters.
+final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable {
+    // @unchecked Sendable is safe: `decoder`, `aggregator`, `batch` and `sampling` are used
+    // only by the shard's own thread (started in `start`, joined in `stop`); other threads
+    // reach the worker only through `ring` (SPSC: the consumer thread pushes), `handoff`
+    // (atomics) and the atomic `processed`/`running`/`stopped` flags.
     let index: Int
-    let ring: SPSCRing<KafkaMessage>
+    let ring: SPSCRing<Input>
     let handoff = DeltaHandoff()
     /// Messages fully handled (metered or dead-lettered, and released).
     let processed = Atomic<Int>(0)
@@ -26,15 +25,14 @@ final class ShardWorker: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let decoder: EventDecoder
     private let aggregator: ShardAggregator
-    private let deadLetters: DeadLetterSink
-    private let batch: UnsafeMutableBufferPointer<KafkaMessage>
+    private let deadLetters: any DeadLetterQueue
+    private let batch: UnsafeMutableBufferPointer<Input>
     private let logger: Logger
-    /// One message in `latencySampleInterval` gives its append time to the latency figures.
-    static let latencySampleInterval = 256
-    private var sampled: [Int64] = []
-    private var sampleCountdown = 1
+    /// Append times of sampled messages since the last hand-off; behind a pointer, so the
+    /// per-message countdown pays no dynamic exclusivity check.
+    private let sampling: UnsafeMutablePointer<(countdown: Int, appended: [Int64])>
 
-    init(index: Int, catalog: MeterCatalog, directory: AccountDirectory, deadLetters: DeadLetterSink,
+    init(index: Int, catalog: MeterCatalog, directory: AccountDirectory, deadLetters: any DeadLetterQueue,
          ringCapacity: Int, logger: Logger) {
         self.index = index
         ring = SPSCRing(capacity: ringCapacity)
@@ -43,9 +41,17 @@ final class ShardWorker: @unchecked Sendable {
         self.deadLetters = deadLetters
         batch = .allocate(capacity: 2048)
         self.logger = logger
+        sampling = .allocate(capacity: 1)
+        sampling.initialize(to: (1, []))
     }
 
-    deinit { batch.deallocate() }
+    deinit {
+        batch.deallocate()
+        sampling.deinitialize(count: 1)
+        sampling.deallocate()
+    }
+
+    var hasStopped: Bool { stopped.load(ordering: .acquiring) }
 
     func start() {
         let thread = Thread { [self] in
@@ -96,13 +102,13 @@ final class ShardWorker: @unchecked Sendable {
 
     private func drain() -> ShardDelta {
         var delta = aggregator.drain()
-        delta.sampledAppendMilliseconds = sampled
-        sampled.removeAll(keepingCapacity: true)
+        delta.sampledAppendMilliseconds = sampling.pointee.appended
+        sampling.pointee.appended.removeAll(keepingCapacity: true)
         return delta
     }
 
     @inline(__always)
-    private func handle(_ message: KafkaMessage) {
+    private func handle(_ message: Input) {
         defer { message.release() }
         guard !message.isError else {
             logger.debug("consumer event on partition \(message.partition): \(message.errorDescription ?? "unknown")")
@@ -110,17 +116,30 @@ final class ShardWorker: @unchecked Sendable {
         }
         let partition = message.partition
         let offset = message.offset
-        sampleCountdown &-= 1
-        if sampleCountdown == 0 {
-            sampleCountdown = Self.latencySampleInterval
-            if let appended = message.timestampMilliseconds { sampled.append(appended) }
+        sampling.pointee.countdown &-= 1
+        if sampling.pointee.countdown == 0 {
+            sampling.pointee.countdown = ShardSampling.latencySampleInterval
+            if let appended = message.appendMilliseconds { sampling.pointee.appended.append(appended) }
         }
         if let reason = decoder.decode(message.payload) {
             aggregator.recordRejection(reason)
-            deadLetters.send(message, reason: reason)
+            deadLetters.send(payload: message.payload, key: message.key, partition: partition, offset: offset,
+                             reason: reason)
         } else {
             aggregator.aggregate(decoder, partition: partition, offset: offset)
         }
         aggregator.recordProgress(partition: partition, offset: offset)
     }
+}
+
+enum ShardSampling {
+    /// One message in this many gives its append time to the commit-latency figures.
+    static let latencySampleInterval = 256
+}
+
+/// What the flusher needs of a shard, whatever its input type.
+protocol FlushableShard: AnyObject, Sendable {
+    var index: Int { get }
+    var handoff: DeltaHandoff { get }
+    var hasStopped: Bool { get }
 }

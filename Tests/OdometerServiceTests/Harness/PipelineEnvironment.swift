@@ -93,6 +93,19 @@ final class PipelineEnvironment: Sendable {
         return recount
     }
 
+    /// Produces generated events `0 ..< count` keyed by their sequence, not their subject, so
+    /// one account's events spread over every partition (and shard).
+    func produceUnkeyed(_ count: Int) throws {
+        let producer = try KafkaProducer(bootstrapServers: kafka.bootstrapServers, logger: nil)
+        var buffer: [UInt8] = []
+        for event in workload.stream(count: count, seed: 42) {
+            buffer.removeAll(keepingCapacity: true)
+            event.render(into: &buffer)
+            try producer.produce(topic: topic, key: Array("k\(event.sequence)".utf8), value: buffer)
+        }
+        try producer.flush(timeout: .seconds(60))
+    }
+
     func produceRaw(_ payloads: [String]) throws {
         let producer = try KafkaProducer(bootstrapServers: kafka.bootstrapServers, logger: nil)
         for (index, payload) in payloads.enumerated() {
