@@ -1,5 +1,7 @@
 /// When the flusher writes: every `interval`, or as soon as `maximumKeys` keys are pending,
-/// whichever comes first (DESIGN §1: "every T ms or K dirty keys").
+/// whichever comes first (DESIGN §1: "every T ms or K dirty keys") — but never sooner after a
+/// flush than that flush took, so Postgres (which shares the machine) spends at most half its
+/// time merging, and the next flush carries more events per key instead of re-merging them.
 ///
 /// A value-type state machine over an injected clock's instants; it performs no I/O and
 /// never sleeps. The shell calls `shouldFlush` on each tick and `flushed` after a flush.
@@ -7,6 +9,7 @@ public struct FlushPolicy<Instant: InstantProtocol>: Sendable where Instant.Dura
     public let interval: Duration
     public let maximumKeys: Int
     private var lastFlush: Instant
+    private var lastDuration: Duration = .zero
 
     public init(interval: Duration, maximumKeys: Int, now: Instant) {
         self.interval = interval
@@ -17,7 +20,9 @@ public struct FlushPolicy<Instant: InstantProtocol>: Sendable where Instant.Dura
     /// Whether a flush is due, given the keys and the messages (valid or not) waiting in all
     /// shards. Messages without keys (all rejected) still need their offsets written.
     public func shouldFlush(now: Instant, pendingKeys: Int, pendingMessages: Int) -> Bool {
-        pendingKeys >= maximumKeys || (pendingMessages > 0 && lastFlush.duration(to: now) >= interval)
+        let elapsed = lastFlush.duration(to: now)
+        guard elapsed >= lastDuration else { return false }
+        return pendingKeys >= maximumKeys || (pendingMessages > 0 && elapsed >= interval)
     }
 
     /// How long the shell may sleep before the interval can next be due.
@@ -26,5 +31,9 @@ public struct FlushPolicy<Instant: InstantProtocol>: Sendable where Instant.Dura
         return remaining < tick ? max(remaining, .zero) : tick
     }
 
-    public mutating func flushed(at now: Instant) { lastFlush = now }
+    /// Records a flush that ended at `now` after taking `duration`.
+    public mutating func flushed(at now: Instant, took duration: Duration = .zero) {
+        lastFlush = now
+        lastDuration = duration
+    }
 }

@@ -159,8 +159,9 @@ actor FlushCoordinator {
         totals.add(report)
         Counter(label: "odometer_events_metered_total").increment(by: report.events)
         Counter(label: "odometer_flushes_total").increment()
-        Timer(label: "odometer_flush_duration_seconds").recordNanoseconds(
-            report.duration.components.seconds * 1_000_000_000 + report.duration.components.attoseconds / 1_000_000_000)
+        let nanoseconds = report.duration.components.seconds * 1_000_000_000
+            + report.duration.components.attoseconds / 1_000_000_000
+        Timer(label: "odometer_flush_duration_seconds").recordNanoseconds(nanoseconds)
         for (code, count) in report.rejections {
             Counter(label: "odometer_events_rejected_total", dimensions: [("reason", code)]).increment(by: count)
         }
@@ -168,7 +169,7 @@ actor FlushCoordinator {
             logger.warning("rejected events dead-lettered", metadata: ["reasons": "\(report.rejections)"])
         }
         logger.debug("flushed", metadata: ["events": "\(report.events)", "keys": "\(report.keys)",
-                                           "ms": "\(report.duration.components.attoseconds / 1_000_000_000_000_000)"])
+                                           "ms": "\(nanoseconds / 1_000_000)"])
     }
 }
 

@@ -91,8 +91,9 @@ public final class IngestPipeline: Service, Sendable {
             try checkHealth()
             let pending = coordinator.pending()
             if policy.shouldFlush(now: .now, pendingKeys: pending.keys, pendingMessages: pending.messages) {
+                let started = ContinuousClock.now
                 try await coordinator.flush()
-                policy.flushed(at: .now)
+                policy.flushed(at: .now, took: started.duration(to: .now))
             }
             try await Task.sleep(for: policy.nextCheck(now: .now, tick: tick))
         }

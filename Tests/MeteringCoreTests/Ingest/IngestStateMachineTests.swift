@@ -39,6 +39,13 @@ import Testing
         #expect(policy.shouldFlush(now: start + .milliseconds(250), pendingKeys: 0, pendingMessages: 3))
     }
 
+    @Test func aSlowFlushIsFollowedByAsLongAPause() {
+        var policy = FlushPolicy(interval: .milliseconds(200), maximumKeys: 1000, now: start)
+        policy.flushed(at: start, took: .seconds(2))
+        #expect(!policy.shouldFlush(now: start + .seconds(1), pendingKeys: 5000, pendingMessages: 5000))
+        #expect(policy.shouldFlush(now: start + .seconds(2), pendingKeys: 5000, pendingMessages: 5000))
+    }
+
     @Test func flushesEarlyWhenTooManyKeysArePending() {
         var policy = FlushPolicy(interval: .seconds(1), maximumKeys: 1000, now: start)
         #expect(policy.shouldFlush(now: start + .milliseconds(1), pendingKeys: 1000, pendingMessages: 1000))
