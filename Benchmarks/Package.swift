@@ -17,6 +17,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "MeteringCore", package: "odometer"),
                 .product(name: "MeteringWorkload", package: "odometer"),
+                .product(name: "MeteringBuffers", package: "odometer"),
             ],
             path: "Benchmarks/CoreBenchmarks",
             swiftSettings: [.unsafeFlags(["-Ounchecked"]) , .enableUpcomingFeature("ExistentialAny")],

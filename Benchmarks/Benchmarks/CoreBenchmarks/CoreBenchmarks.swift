@@ -1,5 +1,6 @@
 import Benchmark
 import Foundation
+import MeteringBuffers
 import MeteringCore
 
 /// Decode and aggregate of the demo's event shape (5 meters, 10,000 accounts). One scaled
@@ -10,7 +11,7 @@ let benchmarks: @Sendable () -> Void = {
     let corpus = EventCorpus(events: 200_000, accounts: 10_000)
     print("corpus: \(corpus.count) events, \(String(format: "%.1f", corpus.averageEventBytes)) bytes per event on average")
     let hotPath = Benchmark.Configuration(
-        metrics: [.wallClock, .throughput, .mallocCountTotal, .instructions],
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
         scalingFactor: .mega, maxDuration: .seconds(5), maxIterations: 10,
         thresholds: [.mallocCountTotal: .init(absolute: [.p90: 0])])
 
@@ -24,7 +25,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("decode + aggregate", configuration: hotPath) { benchmark in
+    Benchmark("decode-aggregate", configuration: hotPath) { benchmark in
         let decoder = EventDecoder(catalog: corpus.catalog)
         let aggregator = ShardAggregator(catalog: corpus.catalog, directory: try! AccountDirectory(accounts: []))
         // Warm up: every key exists, so the measured pass only updates.
@@ -43,7 +44,55 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(aggregator.pendingKeys)
     }
 
-    Benchmark("JSONDecoder baseline (decode only)",
+    let shards = ParallelShards(corpus: corpus)
+    Benchmark("decode-aggregate-2-shards", configuration: hotPath) { benchmark in
+        benchmark.startMeasurement()
+        shards.round(events: benchmark.scaledIterations.count)
+    }
+
+    Benchmark("ring-handoff-batches-of-256", configuration: hotPath) { benchmark in
+        let ring = SPSCRing<Int>(capacity: 65_536)
+        let total = benchmark.scaledIterations.count
+        let batch = UnsafeMutableBufferPointer<Int>.allocate(capacity: 256)
+        batch.initialize(repeating: 7)
+        let ready = DispatchSemaphore(value: 0)
+        let consumer = Thread {
+            let received = UnsafeMutableBufferPointer<Int>.allocate(capacity: 256)
+            received.initialize(repeating: 0)
+            ready.signal()
+            var count = 0
+            while count < total { count += ring.pop(into: received) }
+            received.deallocate()
+        }
+        consumer.start()
+        ready.wait()   // the thread exists before measuring, so its start-up allocations don't count
+        benchmark.startMeasurement()
+        var sent = 0
+        while sent < total {
+            sent += ring.push(contentsOf: UnsafeBufferPointer(rebasing: batch[0..<min(256, total - sent)]))
+        }
+        while !ring.isEmpty {}
+        benchmark.stopMeasurement()
+        batch.deallocate()
+    }
+
+    Benchmark("rating-graduated-charge", configuration: .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal], scalingFactor: .kilo, maxDuration: .seconds(3),
+        maxIterations: 10, thresholds: [.mallocCountTotal: .init(absolute: [.p90: 0])])) { benchmark in
+        let charge = Charge(meter: "api_tokens", model: .graduated(tiers: [
+            PriceTier(upTo: ExactDecimal(1_000_000), unitPrice: .zero, flatFee: ExactDecimal(10)),
+            PriceTier(upTo: ExactDecimal(10_000_000), unitPrice: ExactDecimal("0.000002")!),
+            PriceTier(upTo: nil, unitPrice: ExactDecimal("0.0000015")!)]), minimum: ExactDecimal(20))
+        let usd = Currency(code: "USD")!
+        var quantity = ExactDecimal("12345678.123456789")!
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try? charge.rate(quantity: quantity, in: usd))
+            quantity = ExactDecimal(raw: quantity.raw &+ 1_000_000_000)
+        }
+    }
+
+    Benchmark("JSONDecoder-baseline-decode-only",
               configuration: .init(metrics: [.wallClock, .throughput], scalingFactor: .kilo,
                                    maxDuration: .seconds(5), maxIterations: 10)) { benchmark in
         let decoder = JSONDecoder()

@@ -7,6 +7,8 @@ struct EventCorpus: @unchecked Sendable {
     // @unchecked Sendable is safe: the buffer is written once in init and only read after.
     let base: UnsafeRawPointer
     let starts: UnsafeMutablePointer<Int>
+    /// The account of each event, to split the corpus between shards as partitions would.
+    let accounts: [Int]
     let count: Int
     let totalBytes: Int
     let catalog = MeterCatalog(meters: UsageWorkload.meters)
@@ -16,15 +18,20 @@ struct EventCorpus: @unchecked Sendable {
         var random = SystemRandomNumberGenerator()
         var bytes: [UInt8] = []
         let starts = UnsafeMutablePointer<Int>.allocate(capacity: events + 1)
+        var eventAccounts: [Int] = []
+        eventAccounts.reserveCapacity(events)
         for sequence in 0..<events {
             starts[sequence] = bytes.count
-            workload.event(sequence, random: &random).render(into: &bytes)
+            let event = workload.event(sequence, random: &random)
+            eventAccounts.append(event.account)
+            event.render(into: &bytes)
         }
         starts[events] = bytes.count
         let storage = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 16)
         bytes.withUnsafeBytes { storage.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
         base = UnsafeRawPointer(storage)
         self.starts = starts
+        self.accounts = eventAccounts
         count = events
         totalBytes = bytes.count
     }

@@ -48,9 +48,10 @@ extension Charge {
         }
     }
 
-    private func checkRange(_ value: ExactDecimal, _ setting: String) throws(RatingError) {
+    /// `setting` is built only on failure: rating validates on every call and must not allocate.
+    private func checkRange(_ value: ExactDecimal, _ setting: @autoclosure () -> String) throws(RatingError) {
         guard value.isInContractRange else {
-            throw .settingOutOfRange(meter: meter, setting: setting, value: value.description)
+            throw .settingOutOfRange(meter: meter, setting: setting(), value: value.description)
         }
     }
 }
