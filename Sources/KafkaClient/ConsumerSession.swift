@@ -134,6 +134,7 @@ final class ConsumerSession: @unchecked Sendable {
                 context.logger?.warning("closing the Kafka consumer: \(errorText(result))")
             }
         }
+        handler.releaseHeldMessages()
         rd_kafka_queue_destroy(messageQueue)
         rd_kafka_queue_destroy(consumerQueue)
         if leavingGroup {

@@ -26,4 +26,15 @@ public protocol KafkaBatchHandler: AnyObject, Sendable {
     /// Called once per poll iteration, even when no message arrived (at least every poll
     /// timeout while the consumer runs): a place for time-based work such as flush deadlines.
     func idle()
+
+    /// Called once as the consumer shuts down, after the last `consume` and any revocation,
+    /// before the client is destroyed. Destroying waits until every message handed out has
+    /// been released, so release here each message still held that will not be handed on
+    /// (after `stopWithoutLeaving` there is no revocation to hand them on).
+    func releaseHeldMessages()
+}
+
+extension KafkaBatchHandler {
+    /// For handlers that hold no message past the call that handed it to them.
+    public func releaseHeldMessages() {}
 }

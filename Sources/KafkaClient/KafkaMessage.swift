@@ -11,7 +11,7 @@ import CRdKafka
 /// Thread-safety: a message may be handed to another thread (hence `Sendable`), but only one
 /// thread may use it at a time. The accessors are O(1) and allocate nothing, except `topic`,
 /// `errorDescription` and `headers`, which build Swift values (slow path).
-public struct KafkaMessage: @unchecked Sendable {
+public struct KafkaMessage: @unchecked Sendable, BitwiseCopyable {
     // @unchecked Sendable is safe: the pointee is immutable after librdkafka hands it out, and
     // the ownership rule above (one owner at a time, release once) is the same one that governs
     // any moved buffer. librdkafka's message destroy is thread-safe.

@@ -59,6 +59,21 @@ import Testing
         }
     }
 
+    @Test func fullRingsPauseTheirPartitionsAndLoseNothing() async throws {
+        try await PipelineEnvironment.with { environment in
+            try environment.produce(100_000)
+            // 64-message rings cannot take a poll batch: every shard backs up and pauses.
+            let pipeline = try environment.pipeline(ringCapacity: 64)
+            let running = Task { try await pipeline.run() }
+            try await environment.waitUntilCaughtUp()
+            running.cancel()
+            try await running.value
+            #expect(pipeline.backPressurePauses > 0)
+            #expect(try await environment.usage() == environment.recount(100_000).figures)
+            #expect(await pipeline.committed.events == 100_000)
+        }
+    }
+
     @Test func eventsNotKeyedBySubjectStillCountExactlyOnce() async throws {
         try await PipelineEnvironment.with(partitions: 8, accounts: 50) { environment in
             try environment.produceUnkeyed(40_000)

@@ -45,6 +45,7 @@ public final class IngestPipeline: Service, Sendable {
             settings: settings, logger: logger, onCommitted: { commits.commit($0) })
         router = MessageRouter(shards: shards, coordinator: coordinator, batchSize: 8192, logger: logger)
         consumer = try KafkaBatchConsumer(configuration: consumerConfiguration, handler: router, logger: logger)
+        router.consumer = consumer
         commits.consumer = consumer
     }
 
@@ -57,6 +58,9 @@ public final class IngestPipeline: Service, Sendable {
     public var commitLatencies: [Int64] {
         get async { await coordinator.commitLatencies }
     }
+
+    /// How many times a full ring paused a shard's partitions (back-pressure).
+    public var backPressurePauses: Int { router.pauses.load(ordering: .relaxed) }
 
     public func resetLatencies() async { await coordinator.resetLatencies() }
 

@@ -55,3 +55,24 @@ import Testing
         #expect(policy.nextCheck(now: start + .milliseconds(990), tick: .milliseconds(50)) == .milliseconds(11))
     }
 }
+
+@Suite struct ShardFlowControlTests {
+    @Test func aShardWithABacklogIsPausedOnceAndResumedWhenItDrains() {
+        var flow = ShardFlowControl(shards: 2)
+        #expect(flow.backlog(0, shard: 1) == nil)
+        #expect(flow.backlog(300, shard: 1) == .pause(shard: 1))
+        #expect(flow.backlog(120, shard: 1) == nil)   // already paused: no second pause
+        #expect(flow.isPaused(1) && !flow.isPaused(0))
+        #expect(flow.backlog(0, shard: 1) == .resume(shard: 1))
+        #expect(flow.backlog(0, shard: 1) == nil)
+        #expect(!flow.isPaused(1))
+    }
+
+    @Test func shardsArePausedIndependently() {
+        var flow = ShardFlowControl(shards: 2)
+        #expect(flow.backlog(5, shard: 0) == .pause(shard: 0))
+        #expect(flow.backlog(7, shard: 1) == .pause(shard: 1))
+        #expect(flow.backlog(0, shard: 0) == .resume(shard: 0))
+        #expect(!flow.isPaused(0) && flow.isPaused(1))
+    }
+}
