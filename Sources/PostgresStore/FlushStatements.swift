@@ -3,8 +3,8 @@ enum FlushStatements {
     static let totalsStaging = "odometer_totals_staging"
     static let uniqueStaging = "odometer_unique_staging"
 
-    /// Lets the grouping of a large batch stay in memory (the default 4 MB spills 100k rows to disk); lasts only
-    /// until the end of the flush transaction.
+    /// Lets the sorting and grouping of a large batch stay in memory (the default 4 MB spills 100k rows to disk);
+    /// lasts only until the end of the flush transaction.
     static let workMemory = "SET LOCAL work_mem = '256MB'"
 
     /// Session-local staging tables; rows vanish at commit or rollback. Created on first use by each connection.
@@ -26,6 +26,10 @@ enum FlushStatements {
 
     /// Folds the staging rows into `usage_totals` in one statement.
     ///
+    /// Rows go in primary-key order: the index is then walked in order rather than at random (measured about
+    /// twice as fast for new keys, and 15% for updates, sort included), and concurrent flushes of different
+    /// shards that touch the same keys lock them in the same order, so they cannot deadlock.
+    ///
     /// Rows of the same key are grouped first (two shards may send the same key). The LATEST candidate of a
     /// group is the greatest array [time_s, time_ns, partition, offset, value]: arrays of numeric compare element
     /// by element, exactly, so this is the (time, partition, offset) order without a sort per group. Against the
@@ -42,6 +46,7 @@ enum FlushStatements {
           FROM odometer_totals_staging
           GROUP BY account, meter, period, dimensions
         ) AS grouped
+        ORDER BY account, meter, period, dimensions
 
         """ + onConflictAddDeltas
 
@@ -50,6 +55,7 @@ enum FlushStatements {
         SELECT account, meter, period, dimensions, events, sum_value, min_value, max_value,
                latest_value, latest_time_s, latest_time_ns, latest_partition, latest_offset
         FROM odometer_totals_staging
+        ORDER BY account, meter, period, dimensions
 
         """ + onConflictAddDeltas
 
@@ -83,6 +89,7 @@ enum FlushStatements {
     static let mergeUniqueValues = """
         INSERT INTO usage_unique_values (account, meter, period, dimensions, value)
         SELECT DISTINCT account, meter, period, dimensions, value FROM odometer_unique_staging
+        ORDER BY account, meter, period, dimensions, value
         ON CONFLICT DO NOTHING
         """
 }

@@ -26,9 +26,6 @@ public struct TotalsCopyRows: Sendable {
         count += other.count
     }
 
-    /// Drops the promise that keys are unique: the flush will group them.
-    public mutating func withdrawUniqueKeys() { keysAreUnique = false }
-
     public var isEmpty: Bool { count == 0 }
     /// Size of the encoded rows in bytes.
     public var byteCount: Int { text.bytes.readableBytes }

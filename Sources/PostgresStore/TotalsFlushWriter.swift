@@ -23,18 +23,21 @@ public struct TotalsFlushWriter: Sendable {
 
     public func flush(_ batch: FlushBatch) async throws {
         let expected = try Self.expectedEpochs(batch.offsets)
+        let clock = ContinuousClock()
+        let started = clock.now
+        var copied = started
+        var merged = started
         try await client.inTransaction("flush \(batch.totals.count) totals rows of \(batch.topic)", logger: logger) { connection in
             try await fence(batch, expected: expected, on: connection)
             if !batch.totals.isEmpty {
                 try await connection.query(PostgresQuery(unsafeSQL: FlushStatements.createTotalsStaging), logger: logger)
                 try await copy(batch.totals.text, into: FlushStatements.totalsStaging,
                                columns: TotalsCopyRows.columns, on: connection)
-                if batch.totals.keysAreUnique {
-                    try await connection.query(PostgresQuery(unsafeSQL: FlushStatements.mergeUniqueTotals), logger: logger)
-                } else {
-                    try await connection.query(PostgresQuery(unsafeSQL: FlushStatements.workMemory), logger: logger)
-                    try await connection.query(PostgresQuery(unsafeSQL: FlushStatements.mergeGroupedTotals), logger: logger)
-                }
+                copied = clock.now
+                try await connection.query(PostgresQuery(unsafeSQL: FlushStatements.workMemory), logger: logger)
+                let merge = batch.totals.keysAreUnique ? FlushStatements.mergeUniqueTotals : FlushStatements.mergeGroupedTotals
+                try await connection.query(PostgresQuery(unsafeSQL: merge), logger: logger)
+                merged = clock.now
             }
             if !batch.uniqueValues.isEmpty {
                 try await connection.query(PostgresQuery(unsafeSQL: FlushStatements.createUniqueStaging), logger: logger)
@@ -46,7 +49,10 @@ public struct TotalsFlushWriter: Sendable {
         }
         logger.debug("flushed", metadata: ["topic": "\(batch.topic)", "totals": "\(batch.totals.count)",
                                            "uniqueValues": "\(batch.uniqueValues.count)",
-                                           "partitions": "\(batch.offsets.count)"])
+                                           "partitions": "\(batch.offsets.count)",
+                                           "stagedMs": "\(started.duration(to: copied).milliseconds)",
+                                           "mergeMs": "\(copied.duration(to: merged).milliseconds)",
+                                           "totalMs": "\(started.duration(to: clock.now).milliseconds)"])
     }
 
     /// Locks the offset rows in partition order and throws unless every epoch is the batch's.
@@ -102,4 +108,9 @@ public struct TotalsFlushWriter: Sendable {
         }
         return epochs
     }
+}
+
+extension Duration {
+    /// Whole milliseconds, for logs.
+    fileprivate var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }

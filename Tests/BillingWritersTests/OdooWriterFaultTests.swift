@@ -5,10 +5,10 @@ import Testing
 @Suite struct OdooWriterFaultTests {
     @Test func timeoutAfterCommitIsFoundAgainNotRecreated() async throws {
         try await OdooTestBed.run { bed in
-            bed.fake.delayAfterCommit(model: "account.move", method: "create", by: .seconds(3))
+            bed.fake.delayAfterCommit(model: "account.move", method: "create", by: .seconds(8))
             let documents = Array(tenInvoices().prefix(3))
 
-            let outcomes = await bed.writer(bed.destination(timeout: .milliseconds(500))).deliver(documents)
+            let outcomes = await bed.writer(bed.destination(timeout: .seconds(2))).deliver(documents)
 
             #expect(bed.fake.callCount(model: "account.move", method: "create") == 1)
             #expect(bed.fake.invoices().count == 3)

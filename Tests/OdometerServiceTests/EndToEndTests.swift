@@ -32,9 +32,11 @@ import Testing
             try environment.produce(100_000)
             let first = try environment.pipeline()
             let firstRun = Task { try await first.run() }
-            // More events keep arriving while the first pipeline runs; it dies halfway through them.
+            // Once it has caught up, more events keep arriving (for 4 s) while the first
+            // pipeline runs; it dies less than halfway through them.
+            while try await environment.committedEvents() < 100_000 { try await Task.sleep(for: .milliseconds(20)) }
             let producing = Task.detached { [environment] in
-                try environment.produce(100_000, first: 100_000, rate: 50_000)
+                try environment.produce(100_000, first: 100_000, rate: 25_000)
             }
             while try await environment.committedEvents() < 140_000 { try await Task.sleep(for: .milliseconds(20)) }
             await first.crash()

@@ -21,7 +21,10 @@ public struct BenchReport: Sendable {
     public var latencyP50Milliseconds: Double = 0
     public var latencyP99Milliseconds: Double = 0
     public var latencyNote = ""
+    /// Peak resident set of the process through the end-to-end run (DESIGN §8 `peak_rss_bytes`).
     public var peakResidentBytes = 0
+    /// The keys (account, meter, period, dimensions) the end-to-end run held.
+    public var activeKeys = 0
 
     public var json: String {
         func number(_ value: Double) -> String { value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.4f", value) }
@@ -60,8 +63,14 @@ public struct BenchReport: Sendable {
 
             latency from append to committed total: p50 \(String(format: "%.0f", latencyP50Milliseconds)) ms, \
             p99 \(String(format: "%.0f", latencyP99Milliseconds)) ms (\(latencyNote))
-            peak RSS: \(peakResidentBytes / 1_048_576) MiB
+            peak RSS through end to end: \(peakResidentBytes / 1_048_576) MiB with \(activeKeys) active keys
             """
+    }
+
+    /// Results are listed in the order of DESIGN §8, whatever order they were measured in.
+    static func order(of name: String) -> Int {
+        ["source_ceiling", "decode", "aggregate", "end_to_end", "sink_ceiling", "duckdb", "polars", "naive_upsert"]
+            .firstIndex(of: name) ?? Int.max
     }
 
     static func rate(_ value: Double) -> String {

@@ -5,8 +5,9 @@ import Metrics
 import PostgresStore
 
 /// Owns partition ownership and performs flushes: it collects every shard's delta, makes sure
-/// the dead letters behind them are in Kafka, and commits totals and fenced offsets in one
-/// Postgres transaction (DESIGN §5).
+/// the dead letters behind them are in Kafka, and commits each shard's totals with the fenced
+/// offsets of that shard's partitions in one Postgres transaction (DESIGN §5); the shards'
+/// transactions run concurrently.
 ///
 /// An actor: ownership changes (from the consumer thread's rebalance callbacks) and flushes
 /// (periodic, or on revocation) are serialized. Flushes run strictly one after another even
@@ -22,8 +23,6 @@ actor FlushCoordinator {
     private var lastFlush: Task<FlushReport, any Error>?
     private(set) var totals = FlushReport()
     private(set) var firstClaim: ContinuousClock.Instant?
-    /// Whether every key so far came through one shard only (see `performFlush`).
-    private var keysLookUnique = true
     /// Latencies (milliseconds) from append to committed total of sampled messages, newest
     /// last, at most `latencyReservoir` of them.
     private(set) var commitLatencies: [Int64] = []
@@ -86,6 +85,39 @@ actor FlushCoordinator {
 
     private func performFlush() async throws -> FlushReport {
         let started = ContinuousClock.now
+        var report = FlushReport()
+        var progress: [Int32: Int64] = [:]
+        var appendTimes: [Int64] = []
+        var batches: [FlushBatch] = []
+        for delta in try await takeDeltas() {
+            report.events += delta.events
+            report.keys += delta.totals.rows
+            for (reason, count) in delta.rejections { report.rejections[reason.code, default: 0] += count }
+            appendTimes += delta.sampledAppendMilliseconds
+            progress.merge(delta.nextOffsets) { max($0, $1) }
+            if !delta.nextOffsets.isEmpty || !delta.totals.isEmpty { batches.append(try batch(of: delta)) }
+        }
+        guard !batches.isEmpty else { return report }
+        if !report.rejections.isEmpty { try deadLetters.awaitDelivery(timeout: .seconds(30)) }
+        // One transaction per shard, all at once. A shard's delta holds the events of its own
+        // partitions only, so each transaction still commits a partition's offset with exactly
+        // the totals of the events before it; keys two shards share (events not keyed by
+        // subject) are merged in key order by both, so the later one waits, never deadlocks.
+        let writer = writer
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for batch in batches { group.addTask { try await writer.flush(batch) } }
+            try await group.waitForAll()
+        }
+        report.flushes = 1
+        report.duration = started.duration(to: .now)
+        recordLatencies(appendTimes)
+        record(report)
+        onCommitted(progress)
+        return report
+    }
+
+    /// Every shard's delta, taken through its hand-off while the shard keeps aggregating.
+    private func takeDeltas() async throws -> [ShardDelta] {
         var deltas: [ShardDelta] = []
         for shard in shards {
             let ticket = shard.handoff.request()
@@ -97,45 +129,21 @@ actor FlushCoordinator {
                 try await Task.sleep(for: .microseconds(200))
             }
         }
-        var progress: [Int32: Int64] = [:]
-        var eventTimes: [Int32: Int64] = [:]
-        var appendTimes: [Int64] = []
-        var report = FlushReport()
-        // Shards own disjoint partitions, and producers key events by subject, so a key comes
-        // from one shard and the merge can skip grouping. If a producer keys otherwise, the
-        // store refuses the batch (nothing written) and every later flush groups.
+        return deltas
+    }
+
+    /// One shard's delta as a flush batch: its keys are unique (one aggregation table), so the
+    /// merge skips grouping; its offsets are fenced with the epochs this pipeline holds.
+    private func batch(of delta: ShardDelta) throws -> FlushBatch {
         var batch = FlushBatch(group: settings.group, topic: settings.topic, offsets: [],
-                               totals: TotalsCopyRows(keysAreUnique: keysLookUnique))
-        for delta in deltas {
-            progress.merge(delta.nextOffsets) { max($0, $1) }
-            eventTimes.merge(delta.latestEventSeconds) { max($0, $1) }
-            appendTimes += delta.sampledAppendMilliseconds
-            report.events += delta.events
-            report.keys += delta.totals.rows
-            for (reason, count) in delta.rejections { report.rejections[reason.code, default: 0] += count }
-            delta.totals.bytes.withUnsafeBytes { batch.totals.appendEncodedRows($0, rows: delta.totals.rows) }
-            delta.uniqueValues.bytes.withUnsafeBytes { batch.uniqueValues.appendEncodedRows($0, rows: delta.uniqueValues.rows) }
-        }
-        guard !progress.isEmpty || !batch.totals.isEmpty else { return report }
-        batch.offsets = try ownership.fence(progress).map {
+                               totals: TotalsCopyRows(reservingBytes: delta.totals.bytes.count, keysAreUnique: true))
+        delta.totals.bytes.withUnsafeBytes { batch.totals.appendEncodedRows($0, rows: delta.totals.rows) }
+        delta.uniqueValues.bytes.withUnsafeBytes { batch.uniqueValues.appendEncodedRows($0, rows: delta.uniqueValues.rows) }
+        batch.offsets = try ownership.fence(delta.nextOffsets).map {
             PartitionOffset(partition: $0.partition, nextOffset: $0.nextOffset, epoch: $0.epoch,
-                            latestEventSeconds: eventTimes[$0.partition])
+                            latestEventSeconds: delta.latestEventSeconds[$0.partition])
         }
-        if !report.rejections.isEmpty { try deadLetters.awaitDelivery(timeout: .seconds(30)) }
-        do {
-            try await writer.flush(batch)
-        } catch PostgresStoreError.rejected(_, "21000", _, _, _) where batch.totals.keysAreUnique {
-            logger.notice("a key arrived through two shards (events are not keyed by subject); merging with grouping from now on")
-            keysLookUnique = false
-            batch.totals.withdrawUniqueKeys()
-            try await writer.flush(batch)
-        }
-        report.flushes = 1
-        report.duration = started.duration(to: .now)
-        recordLatencies(appendTimes)
-        record(report)
-        onCommitted(progress)
-        return report
+        return batch
     }
 
     private func recordLatencies(_ appendTimes: [Int64]) {
