@@ -1,7 +1,8 @@
 /// When the flusher writes: every `interval`, or as soon as `maximumKeys` keys are pending,
-/// whichever comes first (DESIGN §1: "every T ms or K dirty keys") — but never sooner after a
-/// flush than that flush took, so Postgres (which shares the machine) spends at most half its
-/// time merging, and the next flush carries more events per key instead of re-merging them.
+/// whichever comes first (DESIGN §1: "every T ms or K dirty keys") — but, while messages keep
+/// arriving, never sooner after a flush than that flush took, so Postgres (which shares the
+/// machine) spends at most half its time merging, and the next flush carries more events per
+/// key instead of re-merging them.
 ///
 /// A value-type state machine over an injected clock's instants; it performs no I/O and
 /// never sleeps. The shell calls `shouldFlush` on each tick and `flushed` after a flush.
@@ -10,6 +11,7 @@ public struct FlushPolicy<Instant: InstantProtocol>: Sendable where Instant.Dura
     public let maximumKeys: Int
     private var lastFlush: Instant
     private var lastDuration: Duration = .zero
+    private var messagesAtLastCheck = 0
 
     public init(interval: Duration, maximumKeys: Int, now: Instant) {
         self.interval = interval
@@ -18,10 +20,14 @@ public struct FlushPolicy<Instant: InstantProtocol>: Sendable where Instant.Dura
     }
 
     /// Whether a flush is due, given the keys and the messages (valid or not) waiting in all
-    /// shards. Messages without keys (all rejected) still need their offsets written.
-    public func shouldFlush(now: Instant, pendingKeys: Int, pendingMessages: Int) -> Bool {
+    /// shards. Messages without keys (all rejected) still need their offsets written. The pause
+    /// after a slow flush is skipped once no message arrived since the previous check: the
+    /// shards are idle, so waiting would only delay the totals.
+    public mutating func shouldFlush(now: Instant, pendingKeys: Int, pendingMessages: Int) -> Bool {
+        defer { messagesAtLastCheck = pendingMessages }
         let elapsed = lastFlush.duration(to: now)
-        guard elapsed >= lastDuration else { return false }
+        let inputIsIdle = pendingMessages == messagesAtLastCheck
+        guard elapsed >= lastDuration || inputIsIdle else { return false }
         return pendingKeys >= maximumKeys || (pendingMessages > 0 && elapsed >= interval)
     }
 
@@ -35,5 +41,6 @@ public struct FlushPolicy<Instant: InstantProtocol>: Sendable where Instant.Dura
     public mutating func flushed(at now: Instant, took duration: Duration = .zero) {
         lastFlush = now
         lastDuration = duration
+        messagesAtLastCheck = 0
     }
 }

@@ -28,29 +28,38 @@ import Testing
     let start = ContinuousClock.Instant.now
 
     @Test func flushesWhenTheIntervalHasPassedAndSomethingIsPending() {
-        let policy = FlushPolicy(interval: .milliseconds(200), maximumKeys: 1000, now: start)
-        #expect(!policy.shouldFlush(now: start + .milliseconds(199), pendingKeys: 10, pendingMessages: 10))
-        #expect(policy.shouldFlush(now: start + .milliseconds(200), pendingKeys: 10, pendingMessages: 10))
-        #expect(!policy.shouldFlush(now: start + .seconds(5), pendingKeys: 0, pendingMessages: 0))
+        var policy = FlushPolicy(interval: .milliseconds(200), maximumKeys: 1000, now: start)
+        #expect(policy.shouldFlush(now: start + .milliseconds(199), pendingKeys: 10, pendingMessages: 10) == false)
+        #expect(policy.shouldFlush(now: start + .milliseconds(200), pendingKeys: 10, pendingMessages: 10) == true)
+        #expect(policy.shouldFlush(now: start + .seconds(5), pendingKeys: 0, pendingMessages: 0) == false)
     }
 
     @Test func rejectedMessagesAloneStillGetTheirOffsetsFlushed() {
-        let policy = FlushPolicy(interval: .milliseconds(200), maximumKeys: 1000, now: start)
-        #expect(policy.shouldFlush(now: start + .milliseconds(250), pendingKeys: 0, pendingMessages: 3))
+        var policy = FlushPolicy(interval: .milliseconds(200), maximumKeys: 1000, now: start)
+        #expect(policy.shouldFlush(now: start + .milliseconds(250), pendingKeys: 0, pendingMessages: 3) == true)
     }
 
-    @Test func aSlowFlushIsFollowedByAsLongAPause() {
+    @Test func aSlowFlushIsFollowedByAsLongAPauseWhileMessagesArrive() {
         var policy = FlushPolicy(interval: .milliseconds(200), maximumKeys: 1000, now: start)
         policy.flushed(at: start, took: .seconds(2))
-        #expect(!policy.shouldFlush(now: start + .seconds(1), pendingKeys: 5000, pendingMessages: 5000))
-        #expect(policy.shouldFlush(now: start + .seconds(2), pendingKeys: 5000, pendingMessages: 5000))
+        #expect(policy.shouldFlush(now: start + .seconds(1), pendingKeys: 5000, pendingMessages: 5000) == false)
+        #expect(policy.shouldFlush(now: start + .milliseconds(1020), pendingKeys: 6000, pendingMessages: 6000) == false)
+        #expect(policy.shouldFlush(now: start + .seconds(2), pendingKeys: 7000, pendingMessages: 7000) == true)
+    }
+
+    @Test func anIdleInputEndsThePauseAtOnce() {
+        var policy = FlushPolicy(interval: .milliseconds(200), maximumKeys: 100_000, now: start)
+        policy.flushed(at: start, took: .seconds(2))
+        #expect(policy.shouldFlush(now: start + .milliseconds(300), pendingKeys: 800, pendingMessages: 900) == false)
+        // Nothing arrived since: the shards are idle, so the totals go out now.
+        #expect(policy.shouldFlush(now: start + .milliseconds(320), pendingKeys: 800, pendingMessages: 900) == true)
     }
 
     @Test func flushesEarlyWhenTooManyKeysArePending() {
         var policy = FlushPolicy(interval: .seconds(1), maximumKeys: 1000, now: start)
-        #expect(policy.shouldFlush(now: start + .milliseconds(1), pendingKeys: 1000, pendingMessages: 1000))
+        #expect(policy.shouldFlush(now: start + .milliseconds(1), pendingKeys: 1000, pendingMessages: 1000) == true)
         policy.flushed(at: start + .milliseconds(1))
-        #expect(!policy.shouldFlush(now: start + .milliseconds(900), pendingKeys: 999, pendingMessages: 5000))
+        #expect(policy.shouldFlush(now: start + .milliseconds(900), pendingKeys: 999, pendingMessages: 5000) == false)
         #expect(policy.nextCheck(now: start + .milliseconds(900), tick: .milliseconds(50)) == .milliseconds(50))
         #expect(policy.nextCheck(now: start + .milliseconds(990), tick: .milliseconds(50)) == .milliseconds(11))
     }
@@ -76,3 +85,4 @@ import Testing
         #expect(!flow.isPaused(0) && flow.isPaused(1))
     }
 }
+
