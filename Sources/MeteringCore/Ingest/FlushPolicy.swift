@@ -31,10 +31,12 @@ public struct FlushPolicy<Instant: InstantProtocol>: Sendable where Instant.Dura
         return pendingKeys >= maximumKeys || (pendingMessages > 0 && elapsed >= interval)
     }
 
-    /// How long the shell may sleep before the interval can next be due.
+    /// How long the shell may sleep before it checks again: until the interval is due, at most
+    /// `tick`; once it is due (and nothing was flushed), `tick` — never zero, or an idle
+    /// pipeline would spin.
     public func nextCheck(now: Instant, tick: Duration) -> Duration {
         let remaining = interval - lastFlush.duration(to: now)
-        return remaining < tick ? max(remaining, .zero) : tick
+        return remaining > .zero ? min(remaining, tick) : tick
     }
 
     /// Records a flush that ended at `now` after taking `duration`.

@@ -121,12 +121,17 @@ actor FlushCoordinator {
         var deltas: [ShardDelta] = []
         for shard in shards {
             let ticket = shard.handoff.request()
+            // A shard serves the request after its current batch, then encodes every pending
+            // key (a large window takes tens of milliseconds): poll with a growing pause, since
+            // each timed wake-up costs the cooperative pool more than the wait is worth.
+            var pause = Duration.microseconds(50)
             while true {
                 // Read `stopped` first: a shard serves any outstanding request before it stops.
                 let stopped = shard.hasStopped
                 if let delta = shard.handoff.take(ticket) { deltas.append(delta); break }
                 if stopped { throw PipelineError.shardStopped(shard.index) }
-                try await Task.sleep(for: .microseconds(200))
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .milliseconds(5))
             }
         }
         return deltas

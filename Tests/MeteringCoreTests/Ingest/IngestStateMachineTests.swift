@@ -47,6 +47,14 @@ import Testing
         #expect(policy.shouldFlush(now: start + .seconds(2), pendingKeys: 7000, pendingMessages: 7000) == true)
     }
 
+    @Test func theNextCheckIsNeverImmediate() {
+        let policy = FlushPolicy(interval: .milliseconds(200), maximumKeys: 1000, now: start)
+        #expect(policy.nextCheck(now: start + .milliseconds(190), tick: .milliseconds(20)) == .milliseconds(10))
+        #expect(policy.nextCheck(now: start + .milliseconds(50), tick: .milliseconds(20)) == .milliseconds(20))
+        // Due long ago but nothing to flush (an idle stream): wait a tick, do not spin.
+        #expect(policy.nextCheck(now: start + .seconds(30), tick: .milliseconds(20)) == .milliseconds(20))
+    }
+
     @Test func anIdleInputEndsThePauseAtOnce() {
         var policy = FlushPolicy(interval: .milliseconds(200), maximumKeys: 100_000, now: start)
         policy.flushed(at: start, took: .seconds(2))
