@@ -6,13 +6,18 @@ import NIOCore
 /// `\\`, `\t`, `\n`, `\r`; everything else, multi-byte UTF-8 included, is copied as is. A NULL is `\N`.
 /// Appending is amortised O(length of the field) and allocates only when the buffer grows. Value type.
 struct CopyTextBuffer: Sendable {
+    /// Rows adopted whole, without a copy (a shard's encoded delta); they come before `bytes`.
+    private(set) var adopted: [UInt8] = []
     private(set) var bytes: ByteBuffer
 
     init(capacity: Int) {
         bytes = ByteBufferAllocator().buffer(capacity: capacity)
     }
 
+    var byteCount: Int { adopted.count + bytes.readableBytes }
+
     mutating func removeAll() {
+        adopted = []
         bytes.clear()
     }
 
@@ -21,9 +26,31 @@ struct CopyTextBuffer: Sendable {
         bytes.writeBytes(rows)
     }
 
+    /// The same, taking the array itself when the buffer is still empty (no copy: a large flush
+    /// would otherwise hold its rows twice).
+    mutating func adoptEncodedRows(_ rows: [UInt8]) {
+        if byteCount == 0 { adopted = rows } else { rows.withUnsafeBytes { writeEncodedRows($0) } }
+    }
+
     mutating func append(_ other: CopyTextBuffer) {
+        other.adopted.withUnsafeBytes { writeEncodedRows($0) }
         var source = other.bytes
         bytes.writeBuffer(&source)
+    }
+
+    /// The content in order, in buffers of at most `size` bytes (adopted rows are copied one
+    /// chunk at a time).
+    func forEachChunk(ofAtMost size: Int, _ body: (ByteBuffer) async throws -> Void) async throws {
+        var start = 0
+        while start < adopted.count {
+            let end = min(start + size, adopted.count)
+            try await body(ByteBuffer(bytes: adopted[start..<end]))
+            start = end
+        }
+        var remaining = bytes
+        while remaining.readableBytes > 0 {
+            try await body(remaining.readSlice(length: min(size, remaining.readableBytes))!)
+        }
     }
 
     /// Writes the field separator (a tab).

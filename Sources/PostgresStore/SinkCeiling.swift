@@ -13,10 +13,7 @@ public enum SinkCeiling {
             try await connection.query("BEGIN", logger: logger)
             try await connection.copyFrom(table: "odometer_bench_sink", columns: TotalsCopyRows.columns,
                                           format: .text(.init()), logger: logger) { writer in
-                var remaining = rows.text.bytes
-                while remaining.readableBytes > 0 {
-                    try await writer.write(remaining.readSlice(length: min(1 << 20, remaining.readableBytes))!)
-                }
+                try await rows.text.forEachChunk(ofAtMost: 1 << 20) { try await writer.write($0) }
             }
             try await connection.query("COMMIT", logger: logger)
             let elapsed = started.duration(to: .now)

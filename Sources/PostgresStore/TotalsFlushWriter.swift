@@ -76,11 +76,7 @@ public struct TotalsFlushWriter: Sendable {
     private func copy(_ rows: CopyTextBuffer, into table: String, columns: [String],
                       on connection: PostgresConnection) async throws {
         try await connection.copyFrom(table: table, columns: columns, format: .text(.init()), logger: logger) { writer in
-            var remaining = rows.bytes
-            while remaining.readableBytes > 0 {
-                let chunk = remaining.readSlice(length: min(Self.copyChunkBytes, remaining.readableBytes))!
-                try await writer.write(chunk)
-            }
+            try await rows.forEachChunk(ofAtMost: Self.copyChunkBytes) { try await writer.write($0) }
         }
     }
 

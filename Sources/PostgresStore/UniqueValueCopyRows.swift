@@ -13,7 +13,7 @@ public struct UniqueValueCopyRows: Sendable {
 
     public var isEmpty: Bool { count == 0 }
     /// Size of the encoded rows in bytes.
-    public var byteCount: Int { text.bytes.readableBytes }
+    public var byteCount: Int { text.byteCount }
 
     public mutating func removeAll() {
         text.removeAll()
@@ -53,6 +53,13 @@ extension UniqueValueCopyRows {
     public mutating func appendEncodedRows(_ encoded: UnsafeRawBufferPointer, rows: Int) {
         guard rows > 0 else { return }
         text.writeEncodedRows(encoded)
+        count += rows
+    }
+
+    /// The same, taking the array itself (no copy) while nothing else was appended yet.
+    public mutating func adoptEncodedRows(_ encoded: [UInt8], rows: Int) {
+        guard rows > 0 else { return }
+        text.adoptEncodedRows(encoded)
         count += rows
     }
 }

@@ -10,6 +10,11 @@ public struct CopyTextWriter: Sendable {
 
     public var isEmpty: Bool { rows == 0 }
 
+    /// Makes room for `byteCount` bytes in all, so a large delta grows its buffer once.
+    public mutating func reserveCapacity(_ byteCount: Int) {
+        bytes.reserveCapacity(byteCount)
+    }
+
     public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         rows = 0

@@ -24,8 +24,11 @@ public struct ShardDelta: Sendable {
 
 extension ShardAggregator {
     /// Encodes every pending delta, then empties the window (capacity is kept).
-    public func drain() -> ShardDelta {
+    /// `bytesPerRow`, e.g. the previous delta's, sizes the totals buffer up front: growing it
+    /// by doubling would briefly hold up to three times the rows of a large delta.
+    public func drain(bytesPerRow: Int = 0) -> ShardDelta {
         var delta = ShardDelta()
+        delta.totals.reserveCapacity(pendingKeys * bytesPerRow)
         var dimensionText: [UInt8] = []
         forEachPendingRow { key, accumulator in
             let meter = catalog.meters[key.meter]

@@ -141,9 +141,11 @@ actor FlushCoordinator {
     /// merge skips grouping; its offsets are fenced with the epochs this pipeline holds.
     private func batch(of delta: ShardDelta) throws -> FlushBatch {
         var batch = FlushBatch(group: settings.group, topic: settings.topic, offsets: [],
-                               totals: TotalsCopyRows(reservingBytes: delta.totals.bytes.count, keysAreUnique: true))
-        delta.totals.bytes.withUnsafeBytes { batch.totals.appendEncodedRows($0, rows: delta.totals.rows) }
-        delta.uniqueValues.bytes.withUnsafeBytes { batch.uniqueValues.appendEncodedRows($0, rows: delta.uniqueValues.rows) }
+                               totals: TotalsCopyRows(reservingBytes: 0, keysAreUnique: true),
+                               uniqueValues: UniqueValueCopyRows(reservingBytes: 0))
+        // The batch shares the delta's encoded rows (hundreds of MB for a million keys).
+        batch.totals.adoptEncodedRows(delta.totals.bytes, rows: delta.totals.rows)
+        batch.uniqueValues.adoptEncodedRows(delta.uniqueValues.bytes, rows: delta.uniqueValues.rows)
         batch.offsets = try ownership.fence(delta.nextOffsets).map {
             PartitionOffset(partition: $0.partition, nextOffset: $0.nextOffset, epoch: $0.epoch,
                             latestEventSeconds: delta.latestEventSeconds[$0.partition])

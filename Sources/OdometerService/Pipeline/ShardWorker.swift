@@ -10,10 +10,10 @@ import Synchronization
 /// Partitions are pinned to shards, so a partition's messages are metered in order by one
 /// thread. Per message there is no lock, no `await` and, for known keys, no allocation.
 final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable {
-    // @unchecked Sendable is safe: `decoder`, `aggregator`, `batch` and `sampling` are used
-    // only by the shard's own thread (started in `start`, joined in `stop`); other threads
-    // reach the worker only through `ring` (SPSC: the consumer thread pushes), `handoff`
-    // (atomics) and the atomic `processed`/`running`/`stopped` flags.
+    // @unchecked Sendable is safe: `decoder`, `aggregator`, `batch`, `bytesPerRow` and
+    // `sampling` are used only by the shard's own thread (started in `start`, joined in
+    // `stop`); other threads reach the worker only through `ring` (SPSC: the consumer thread
+    // pushes), `handoff` (atomics) and the atomic `processed`/`running`/`stopped` flags.
     let index: Int
     let ring: SPSCRing<Input>
     let handoff = DeltaHandoff()
@@ -28,6 +28,8 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     private let deadLetters: any DeadLetterQueue
     private let batch: UnsafeMutableBufferPointer<Input>
     private let logger: Logger
+    /// Encoded bytes per totals row in the last delta (plus slack), to size the next one.
+    private var bytesPerRow = 0
     /// Append times of sampled messages since the last hand-off; behind a pointer, so the
     /// per-message countdown pays no dynamic exclusivity check.
     private let sampling: UnsafeMutablePointer<(countdown: Int, appended: [Int64])>
@@ -101,7 +103,8 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     }
 
     private func drain() -> ShardDelta {
-        var delta = aggregator.drain()
+        var delta = aggregator.drain(bytesPerRow: bytesPerRow)
+        if delta.totals.rows > 0 { bytesPerRow = delta.totals.bytes.count / delta.totals.rows + 8 }
         delta.sampledAppendMilliseconds = sampling.pointee.appended
         sampling.pointee.appended.removeAll(keepingCapacity: true)
         return delta
