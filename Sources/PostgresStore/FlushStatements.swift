@@ -30,10 +30,11 @@ enum FlushStatements {
     /// twice as fast for new keys, and 15% for updates, sort included), and concurrent flushes of different
     /// shards that touch the same keys lock them in the same order, so they cannot deadlock.
     ///
-    /// Rows of the same key are grouped first (two shards may send the same key). The LATEST candidate of a
-    /// group is the greatest array [time_s, time_ns, partition, offset, value]: arrays of numeric compare element
-    /// by element, exactly, so this is the (time, partition, offset) order without a sort per group. Against the
-    /// stored row the same order is a row comparison; a NULL on either side keeps the side that has a value.
+    /// Rows of the same key are grouped first (a batch that does not promise unique keys may repeat one). The
+    /// LATEST candidate of a group is the greatest array [time_s, time_ns, partition, offset, value]: arrays of
+    /// numeric compare element by element, exactly, so this is the (time, partition, offset) order without a sort
+    /// per group. Against the stored row the same order is a row comparison; a NULL on either side keeps the side
+    /// that has a value.
     static let mergeGroupedTotals = insertTotals + """
         SELECT account, meter, period, dimensions, events, sum_value, min_value, max_value,
                latest[5], latest[1]::bigint, latest[2]::integer, latest[3]::integer, latest[4]::bigint

@@ -88,11 +88,20 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
         for backlog in backlogs { backlog.removeAll { $0.release() } }
     }
 
+    /// Drains what each ring takes, and pauses or resumes each shard by what is left.
     private func drainBacklogs() {
         for shard in shards.indices {
-            routed[shard] += backlogs[shard].drain(into: shards[shard].ring)
+            drain(shard)
             if let action = flow.backlog(backlogs[shard].count, shard: shard) { perform(action) }
         }
+    }
+
+    /// Moves what `shard`'s ring takes from its backlog into it; returns how many.
+    @discardableResult
+    private func drain(_ shard: Int) -> Int {
+        let pushed = backlogs[shard].drain(into: shards[shard].ring)
+        routed[shard] += pushed
+        return pushed
     }
 
     /// Waits until `shard`'s backlog has gone into its ring (the shard thread is draining it).
@@ -100,9 +109,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     private func drainWaiting(_ shard: Int) {
         var waits = 0
         while !backlogs[shard].isEmpty, !shards[shard].hasStopped {
-            let pushed = backlogs[shard].drain(into: shards[shard].ring)
-            routed[shard] += pushed
-            if pushed == 0 {
+            if drain(shard) == 0 {
                 waits += 1
                 usleep(waits < 100 ? 20 : 200)
             }
@@ -125,12 +132,15 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
         let coordinator = coordinator
         let starts = try BlockingBridge.run { try await coordinator.claim(numbers) }
         var result: [KafkaTopicPartition: Int64] = [:]
-        for partition in partitions { result[partition] = starts[partition.partition] ?? 0 }
-        for partition in partitions { assigned[shardIndex(of: partition.partition)].insert(partition) }
         // New partitions follow their shard: paused behind a backlog, otherwise flowing (which
         // also clears a pause left from an earlier assignment of the same partition).
-        let (paused, flowing) = partitions.reduce(into: ([KafkaTopicPartition](), [KafkaTopicPartition]())) {
-            if flow.isPaused(shardIndex(of: $1.partition)) { $0.0.append($1) } else { $0.1.append($1) }
+        var paused: [KafkaTopicPartition] = []
+        var flowing: [KafkaTopicPartition] = []
+        for partition in partitions {
+            let shard = shardIndex(of: partition.partition)
+            result[partition] = starts[partition.partition] ?? 0
+            assigned[shard].insert(partition)
+            if flow.isPaused(shard) { paused.append(partition) } else { flowing.append(partition) }
         }
         if !paused.isEmpty { consumer?.pause(paused) }
         if !flowing.isEmpty { consumer?.resume(flowing) }
@@ -138,10 +148,8 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     }
 
     func partitionsRevoked(_ partitions: [KafkaTopicPartition]) {
-        for shard in shards.indices {
-            drainWaiting(shard)
-            if let action = flow.backlog(0, shard: shard) { perform(action) }
-        }
+        for shard in shards.indices { drainWaiting(shard) }
+        drainBacklogs()   // resumes the shards whose backlog is now empty
         waitUntilShardsCaughtUp()
         let numbers = partitions.map(\.partition)
         let coordinator = coordinator
