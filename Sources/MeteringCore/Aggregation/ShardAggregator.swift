@@ -14,8 +14,7 @@ public final class ShardAggregator {
     private let state: UnsafeMutablePointer<State>
 
     struct State {
-        var subjects = ByteStringInterner(capacity: 16_384)
-        var subjectCalendars: [Int32] = [0]       // by subject id
+        var subjects = ByteStringInterner(capacity: 16_384)   // payload: the subject's calendar index
         var values = ByteStringInterner(capacity: 4096)
         var dimensionSets = ByteStringInterner(capacity: 4096)
         var table = AggregateTable(capacity: 65_536)
@@ -74,13 +73,14 @@ public final class ShardAggregator {
     /// Meters the event that `decoder` has just accepted into every meter of its type.
     public func aggregate(_ decoder: EventDecoder, partition: Int32, offset: Int64) {
         let subject = state.pointee.subjects.intern(decoder.text(decoder.subject))
-        if Int(subject) == state.pointee.subjectCalendars.count {
-            let calendar = directory.calendarIndex(forSubject: decoder.text(decoder.subject))
-            state.pointee.subjectCalendars.append(Int32(calendar))
+        var calendar = state.pointee.subjects.payload(of: subject)
+        if calendar == ByteStringInterner.unsetPayload {
+            calendar = Int32(directory.calendarIndex(forSubject: decoder.text(decoder.subject)))
+            state.pointee.subjects.setPayload(calendar, of: subject)
         }
         let time = decoder.time
         recordEventTime(time.seconds, partition: partition)
-        let period = calendars[Int(state.pointee.subjectCalendars[Int(subject)])].period(containing: time).index
+        let period = calendars[Int(calendar)].period(containing: time).index
         let type = decoder.eventTypeIndex
         let first = tables.typePositionStarts[type]
         let end = tables.typePositionStarts[type + 1]
