@@ -29,7 +29,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka",
                        providers: [.apt(["librdkafka-dev"])]),
-        .target(name: "MeteringCore", swiftSettings: strict),
+        .target(name: "CacheHints"),
+        .target(name: "MeteringCore", dependencies: ["CacheHints"], swiftSettings: strict),
         .target(name: "MeteringBuffers", swiftSettings: strict),
         .target(name: "MeteringWorkload", dependencies: ["MeteringCore"], swiftSettings: strict),
         .target(name: "OdometerConfig",

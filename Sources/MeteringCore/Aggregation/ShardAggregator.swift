@@ -31,8 +31,12 @@ public final class ShardAggregator {
     public var windowEvents: Int { state.pointee.windowEvents }
     /// Messages rejected since the last drain, by reason.
     public var windowRejections: [RejectionReason: Int] { state.pointee.windowRejections }
-    /// Distinct keys waiting for the next flush.
-    public var pendingKeys: Int { state.pointee.table.count }
+    /// Distinct keys waiting for the next flush. Applies the table's queued updates first, so
+    /// everything observable (this, `drain`) is exact whatever is still in flight.
+    public var pendingKeys: Int {
+        state.pointee.table.settle()
+        return state.pointee.table.count
+    }
 
     /// A window never holds more events than this, so Int128 sums cannot overflow
     /// (10⁸ × 10³⁰ < 1.7 × 10³⁸). The engine flushes long before.
@@ -93,7 +97,7 @@ public final class ShardAggregator {
             let key = AggregateKey(subject: subject, meter: meterIndex, period: period, dimensions: dimensions)
             let aggregation = tables.positionAggregations[global]
             let quantity = aggregation.readsQuantity ? decoder.quantity(meterPosition: position) : .zero
-            state.pointee.table.add(key, aggregation, quantity: quantity, time: time, partition: partition, offset: offset)
+            state.pointee.table.enqueue(key, aggregation, quantity: quantity, time: time, partition: partition, offset: offset)
             if aggregation == .uniqueCount {
                 let value = state.pointee.values.intern(decoder.text(decoder.value(meterPosition: position)))
                 state.pointee.uniques.insert(key, value: value)
@@ -117,7 +121,10 @@ public final class ShardAggregator {
 
 // Access for `drain` (same thread).
 extension ShardAggregator {
-    func forEachPendingRow(_ body: (AggregateKey, Accumulator) -> Void) { state.pointee.table.forEach(body) }
+    func forEachPendingRow(_ body: (AggregateKey, Accumulator) -> Void) {
+        state.pointee.table.settle()
+        state.pointee.table.forEach(body)
+    }
     func forEachPendingUniqueValue(_ body: (AggregateKey, UInt32) -> Void) { state.pointee.uniques.forEach(body) }
     func withSubjectBytes<R>(_ id: UInt32, _ body: (UnsafeRawBufferPointer) -> R) -> R { state.pointee.subjects.withBytes(of: id, body) }
     func withValueBytes<R>(_ id: UInt32, _ body: (UnsafeRawBufferPointer) -> R) -> R { state.pointee.values.withBytes(of: id, body) }

@@ -58,30 +58,3 @@ import Testing
         #expect(accumulator.value == ExactDecimal(3).raw)
     }
 }
-
-@Suite struct AggregateTableTests {
-    @Test func anActiveKeyCostsAtMost64Bytes() {
-        #expect(AggregateTable.bytesPerKey == 56)
-    }
-
-    @Test func keysSurviveGrowthAndRemoveAllKeepsNothing() {
-        var table = AggregateTable(capacity: 4)
-        for subject in 1...10_000 {
-            let key = AggregateKey(subject: UInt32(subject), meter: subject % 3, period: 24_300, dimensions: 0)
-            table.add(key, .sum, quantity: ExactDecimal(Int64(subject)), time: EventTime(seconds: 0), partition: 0, offset: 0)
-            table.add(key, .sum, quantity: ExactDecimal(1), time: EventTime(seconds: 0), partition: 0, offset: 1)
-        }
-        #expect(table.count == 10_000)
-        var total: Int128 = 0
-        var events: Int64 = 0
-        table.forEach { _, accumulator in
-            total += accumulator.value
-            events += accumulator.events
-        }
-        #expect(total == ExactDecimal(Int64(10_000 * 10_001 / 2 + 10_000)).raw)
-        #expect(events == 20_000)
-        table.removeAll()
-        #expect(table.count == 0)
-        table.forEach { _, _ in Issue.record("an entry survived removeAll") }
-    }
-}
