@@ -2,11 +2,12 @@
 /// `Int32` payload its owner may set (a shard keeps a subject's calendar there).
 ///
 /// Built for lookups that miss the CPU caches (100k subjects and more): open addressing with
-/// linear probing over a power-of-two array of 8-byte slots, each holding the high half of the
-/// string's hash beside its id, so a probe passes over other strings without leaving the slot
-/// array. A string's 32-byte record holds its length, payload, place in the arena and its first
-/// 16 bytes, so finding a known string of up to 16 bytes (typical subjects and dimension values)
-/// reads two cache lines, its slot and its record; a longer one compares the rest in the arena.
+/// linear probing over a power-of-two array of 32-byte slots. A slot holds everything a lookup
+/// needs: the high half of the string's hash, its length, its first 16 bytes, its id and its
+/// payload. So finding a known string of up to 16 bytes (typical subjects and dimension values)
+/// reads one cache line, and a longer one compares the rest in the arena. The slot array is at
+/// most half full (64 to 128 bytes per string), and `records` keeps each id's place in the arena, for
+/// `withBytes(of:)`.
 ///
 /// Looking up a known string does not allocate; a new string appends to the arena (amortized
 /// growth). Ids are never reused or removed, so an id is stable for the life of the interner.
@@ -15,22 +16,30 @@ struct ByteStringInterner {
     /// The payload of a string whose owner has not set one.
     static let unsetPayload: Int32 = -1
 
-    private struct Record {
+    private struct Slot {
         var head: (UInt64, UInt64)   // the first 16 bytes, zero-padded
-        var offset: Int              // start in the arena
+        var tag: UInt32              // the high half of the hash
         var length: Int32
+        var id: UInt32               // 0 = empty slot
         var payload: Int32
     }
 
-    private var slots: [UInt64]      // 0 = empty, else the high half of the hash | id
-    private var records: [Record] = [Record(head: (0, 0), offset: 0, length: 0, payload: unsetPayload)]   // by id; id 0 unused
+    private struct Record {
+        var offset: Int              // start in the arena
+        var length: Int
+    }
+
+    private static let emptySlot = Slot(head: (0, 0), tag: 0, length: 0, id: 0, payload: 0)
+
+    private var slots: [Slot]
+    private var records: [Record] = [Record(offset: 0, length: 0)]   // by id; id 0 unused
     private var arena: [UInt8] = []
     private var mask: Int
 
     init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = Array(repeating: 0, count: size)
+        slots = Array(repeating: Self.emptySlot, count: size)
         mask = size - 1
     }
 
@@ -38,40 +47,45 @@ struct ByteStringInterner {
     var count: Int { records.count - 1 }
 
     /// The id of `bytes`, interning it if new.
-    mutating func intern(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    @inline(__always)
+    mutating func intern(_ bytes: UnsafeRawBufferPointer) -> UInt32 { lookUp(bytes).id }
+
+    /// The id of `bytes`, interning it if new, and its payload (`unsetPayload` for a new string).
+    mutating func lookUp(_ bytes: UnsafeRawBufferPointer) -> (id: UInt32, payload: Int32) {
         let hash = byteHash(bytes)
-        let tag = hash & 0xFFFF_FFFF_0000_0000
+        let tag = UInt32(truncatingIfNeeded: hash >> 32)
         let head = Self.head(of: bytes)
         var index = Int(truncatingIfNeeded: hash) & mask
         while true {
             let slot = slots[index]
-            if slot == 0 { break }
-            if slot & 0xFFFF_FFFF_0000_0000 == tag {
-                let id = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF)
-                if matches(records[id], head, bytes) { return UInt32(truncatingIfNeeded: id) }
+            if slot.id == 0 { break }
+            if slot.tag == tag, Int(slot.length) == bytes.count, slot.head == head, tailMatches(slot.id, bytes) {
+                return (slot.id, slot.payload)
             }
             index = (index &+ 1) & mask
         }
         let id = records.count
         precondition(id < Int(UInt32.max), "more than 4 billion distinct strings in one shard")
-        records.append(Record(head: head, offset: arena.count, length: Int32(bytes.count), payload: Self.unsetPayload))
+        records.append(Record(offset: arena.count, length: bytes.count))
         arena.append(contentsOf: bytes)
-        slots[index] = tag | UInt64(id)
+        slots[index] = Slot(head: head, tag: tag, length: Int32(bytes.count), id: UInt32(id), payload: Self.unsetPayload)
         if records.count * 2 > slots.count { grow() }
-        return UInt32(id)
+        return (UInt32(id), Self.unsetPayload)
+    }
+
+    /// Sets the payload of `id` (an interned string's).
+    mutating func setPayload(_ payload: Int32, of id: UInt32) {
+        let index = slotIndex(of: id)
+        slots[index].payload = payload
     }
 
     /// The payload of `id`: `unsetPayload` until `setPayload` is called.
-    @inline(__always)
-    func payload(of id: UInt32) -> Int32 { records[Int(id)].payload }
-
-    mutating func setPayload(_ payload: Int32, of id: UInt32) { records[Int(id)].payload = payload }
+    func payload(of id: UInt32) -> Int32 { slots[slotIndex(of: id)].payload }
 
     /// The bytes of `id`, valid until the next `intern`.
     func withBytes<R>(of id: UInt32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        let start = records[Int(id)].offset
-        let length = Int(records[Int(id)].length)
-        return try arena.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }
+        let record = records[Int(id)]
+        return try arena.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[record.offset..<(record.offset + record.length)])) }
     }
 
     /// The string of `id` (slow path: allocates).
@@ -91,27 +105,38 @@ struct ByteStringInterner {
         return words
     }
 
+    /// Whether the bytes after the first 16 of `id` equal those of `bytes` (same length, known).
     @inline(__always)
-    private func matches(_ record: Record, _ head: (UInt64, UInt64), _ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard Int(record.length) == bytes.count, record.head == head else { return false }
+    private func tailMatches(_ id: UInt32, _ bytes: UnsafeRawBufferPointer) -> Bool {
         if bytes.count <= 16 { return true }
-        return arena.withUnsafeBytes {
-            memcmpEqual($0.baseAddress! + record.offset + 16, bytes.baseAddress! + 16, bytes.count - 16)
-        }
+        let offset = records[Int(id)].offset
+        return arena.withUnsafeBytes { memcmpEqual($0.baseAddress! + offset + 16, bytes.baseAddress! + 16, bytes.count - 16) }
     }
 
-    /// Doubles the slot array; hashes are recomputed from the arena (slots keep only their high half).
+    /// The slot holding `id`, found by probing for its bytes (a slow path: new strings only).
+    private func slotIndex(of id: UInt32) -> Int {
+        let record = records[Int(id)]
+        let hash = arena.withUnsafeBytes { byteHash(UnsafeRawBufferPointer(rebasing: $0[record.offset..<(record.offset + record.length)])) }
+        var index = Int(truncatingIfNeeded: hash) & mask
+        while slots[index].id != id {
+            precondition(slots[index].id != 0, "id \(id) is not interned")
+            index = (index &+ 1) & mask
+        }
+        return index
+    }
+
+    /// Doubles the slot array; each slot moves to where its hash now points (recomputed from the arena).
     private mutating func grow() {
         let size = slots.count * 2
-        var grown = [UInt64](repeating: 0, count: size)
+        var grown = [Slot](repeating: Self.emptySlot, count: size)
         let newMask = size - 1
         arena.withUnsafeBytes { arena in
-            for id in 1..<records.count {
-                let start = records[id].offset
-                let hash = byteHash(UnsafeRawBufferPointer(rebasing: arena[start..<(start + Int(records[id].length))]))
+            for slot in slots where slot.id != 0 {
+                let record = records[Int(slot.id)]
+                let hash = byteHash(UnsafeRawBufferPointer(rebasing: arena[record.offset..<(record.offset + record.length)]))
                 var index = Int(truncatingIfNeeded: hash) & newMask
-                while grown[index] != 0 { index = (index &+ 1) & newMask }
-                grown[index] = hash & 0xFFFF_FFFF_0000_0000 | UInt64(id)
+                while grown[index].id != 0 { index = (index &+ 1) & newMask }
+                grown[index] = slot
             }
         }
         slots = grown

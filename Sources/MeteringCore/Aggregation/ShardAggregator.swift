@@ -76,8 +76,9 @@ public final class ShardAggregator {
 
     /// Meters the event that `decoder` has just accepted into every meter of its type.
     public func aggregate(_ decoder: EventDecoder, partition: Int32, offset: Int64) {
-        let subject = state.pointee.subjects.intern(decoder.text(decoder.subject))
-        var calendar = state.pointee.subjects.payload(of: subject)
+        let found = state.pointee.subjects.lookUp(decoder.text(decoder.subject))
+        let subject = found.id
+        var calendar = found.payload
         if calendar == ByteStringInterner.unsetPayload {
             calendar = Int32(directory.calendarIndex(forSubject: decoder.text(decoder.subject)))
             state.pointee.subjects.setPayload(calendar, of: subject)
