@@ -76,6 +76,22 @@ import Testing
         }
     }
 
+    @Test func aFullWindowWaitsForTheFlusherAndLosesNothing() async throws {
+        try await PipelineEnvironment.with { environment in
+            try environment.produce(60_000)
+            // A 300-key window fills within a poll batch: shards keep stopping until the flusher
+            // takes their windows, and the stop at the end must still catch up and flush.
+            let pipeline = try environment.pipeline(windowKeyLimit: 300)
+            let running = Task { try await pipeline.run() }
+            try await environment.waitUntilCaughtUp()
+            running.cancel()
+            try await running.value
+            #expect(pipeline.windowStalls > 0)
+            #expect(try await environment.usage() == environment.recount(60_000).figures)
+            #expect(await pipeline.committed.events == 60_000)
+        }
+    }
+
     @Test func eventsNotKeyedBySubjectStillCountExactlyOnce() async throws {
         try await PipelineEnvironment.with(partitions: 8, accounts: 50) { environment in
             try environment.produceUnkeyed(40_000)

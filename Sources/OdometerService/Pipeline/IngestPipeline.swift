@@ -33,7 +33,7 @@ public final class IngestPipeline: Service, Sendable {
         let deadLetters = DeadLetterSink(topic: settings.deadLetterTopic, producer: producer, logger: logger)
         shards = (0..<settings.shards).map {
             ShardWorker<KafkaMessage>(index: $0, catalog: catalog, directory: directory, deadLetters: deadLetters,
-                        ringCapacity: settings.ringCapacity, logger: logger)
+                        ringCapacity: settings.ringCapacity, windowKeyLimit: settings.windowKeyLimit, logger: logger)
         }
         let consumerConfiguration = KafkaConsumerConfiguration(
             bootstrapServers: settings.brokers, groupID: settings.group, sessionTimeout: settings.sessionTimeout,
@@ -61,6 +61,8 @@ public final class IngestPipeline: Service, Sendable {
 
     /// How many times a full ring paused a shard's partitions (back-pressure).
     public var backPressurePauses: Int { router.pauses.load(ordering: .relaxed) }
+    /// Times a shard's window reached `windowKeyLimit` and the shard waited for the flusher.
+    public var windowStalls: Int { shards.reduce(0) { $0 + $1.windowStalls.load(ordering: .relaxed) } }
 
     public func resetLatencies() async { await coordinator.resetLatencies() }
 

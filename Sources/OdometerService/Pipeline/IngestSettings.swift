@@ -15,13 +15,17 @@ public struct IngestSettings: Sendable {
     public var consumerProperties: [String: String]
     /// Messages each shard's ring holds before the consumer waits (back-pressure).
     public var ringCapacity: Int
+    /// Keys a shard's window may hold: beyond it the shard takes no more messages until the
+    /// flusher takes the window (its ring fills and its partitions pause), so memory stays
+    /// bounded however slowly Postgres merges. Default: `flushMaxKeys`, at least 250,000.
+    public var windowKeyLimit: Int
     /// Identifies this instance in `consumer_offsets.owner`.
     public var owner: String
 
     public init(brokers: String, topic: String = "usage", group: String = "odometer", deadLetterTopic: String? = nil,
                 shards: Int = 2, flushInterval: Duration = .milliseconds(200), flushMaxKeys: Int = 50_000,
                 sessionTimeout: Duration = .seconds(45), consumerProperties: [String: String] = [:],
-                ringCapacity: Int = 65_536, owner: String? = nil) {
+                ringCapacity: Int = 65_536, windowKeyLimit: Int? = nil, owner: String? = nil) {
         self.brokers = brokers
         self.topic = topic
         self.group = group
@@ -32,6 +36,7 @@ public struct IngestSettings: Sendable {
         self.sessionTimeout = sessionTimeout
         self.consumerProperties = consumerProperties
         self.ringCapacity = ringCapacity
+        self.windowKeyLimit = windowKeyLimit ?? max(flushMaxKeys, 250_000)
         self.owner = owner ?? "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))"
     }
 }

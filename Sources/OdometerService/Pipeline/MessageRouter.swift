@@ -162,8 +162,11 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
         for partition in partitions { assigned[shardIndex(of: partition.partition)].remove(partition) }
     }
 
-    /// Waits until every routed message has been metered by its shard.
+    /// Waits until every routed message has been metered by its shard (a shard with a full
+    /// window takes its messages meanwhile: the flush that would empty it comes after this).
     func waitUntilShardsCaughtUp() {
+        for shard in shards { shard.catchUpRequests.add(1, ordering: .releasing) }
+        defer { for shard in shards { shard.catchUpRequests.subtract(1, ordering: .releasing) } }
         for (index, shard) in shards.enumerated() {
             while shard.processed.load(ordering: .acquiring) < routed[index] { usleep(100) }
         }

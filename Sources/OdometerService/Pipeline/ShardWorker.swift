@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import MeteringBuffers
 import MeteringCore
 import Synchronization
@@ -22,6 +23,12 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     private let running = Atomic<Bool>(true)
     /// Set when the thread has ended; a delta requested after that never comes.
     let stopped = Atomic<Bool>(false)
+    /// Times the window reached `windowKeyLimit` and the shard stopped taking messages.
+    let windowStalls = Atomic<Int>(0)
+    /// While above 0, the shard takes messages even with a full window: someone waits for it to
+    /// meter everything routed to it before flushing (revocation, stop).
+    let catchUpRequests = Atomic<Int>(0)
+    private let windowKeyLimit: Int
     private let finished = DispatchSemaphore(value: 0)
     private let decoder: EventDecoder
     private let aggregator: ShardAggregator
@@ -35,8 +42,9 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     private let sampling: UnsafeMutablePointer<(countdown: Int, appended: [Int64])>
 
     init(index: Int, catalog: MeterCatalog, directory: AccountDirectory, deadLetters: any DeadLetterQueue,
-         ringCapacity: Int, logger: Logger) {
+         ringCapacity: Int, windowKeyLimit: Int = .max, logger: Logger) {
         self.index = index
+        self.windowKeyLimit = windowKeyLimit
         ring = SPSCRing(capacity: ringCapacity)
         decoder = EventDecoder(catalog: catalog)
         aggregator = ShardAggregator(catalog: catalog, directory: directory)
@@ -73,8 +81,18 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
 
     private func run() {
         var idleRounds = 0
+        var stalled = false
         while running.load(ordering: .acquiring) || !ring.isEmpty {
-            let count = ring.pop(into: batch)
+            let windowIsFull = aggregator.pendingKeys >= windowKeyLimit && running.load(ordering: .relaxed)
+                && catchUpRequests.load(ordering: .acquiring) == 0
+            if windowIsFull != stalled {
+                stalled = windowIsFull
+                if stalled {
+                    windowStalls.add(1, ordering: .relaxed)
+                    Counter(label: "odometer_shard_window_full_total", dimensions: [("shard", "\(index)")]).increment()
+                }
+            }
+            let count = windowIsFull ? 0 : ring.pop(into: batch)
             for position in 0..<count { handle(batch[position]) }
             if count > 0 {
                 processed.add(count, ordering: .releasing)

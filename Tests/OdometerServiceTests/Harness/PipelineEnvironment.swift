@@ -66,9 +66,10 @@ final class PipelineEnvironment: Sendable {
                        flushInterval: .milliseconds(100), sessionTimeout: .seconds(6))
     }
 
-    func pipeline(ringCapacity: Int? = nil) throws -> IngestPipeline {
+    func pipeline(ringCapacity: Int? = nil, windowKeyLimit: Int? = nil) throws -> IngestPipeline {
         var settings = settings
         if let ringCapacity { settings.ringCapacity = ringCapacity }
+        if let windowKeyLimit { settings.windowKeyLimit = windowKeyLimit }
         return try IngestPipeline(settings: settings, catalog: MeterCatalog(meters: meters),
                            directory: try AccountDirectory(accounts: accounts), postgres: postgres, logger: logger)
     }
