@@ -50,12 +50,20 @@ public struct UsageQueries: Sendable {
 
     /// Sum of `events` over every total.
     public func eventsTotal() async throws -> Int64 {
-        try await client.withStoreConnection("count metered events") { connection in
-            let rows = try await connection.query(
-                "SELECT coalesce(sum(events), 0)::bigint FROM usage_totals", logger: logger)
-            var total: Int64 = 0
-            for try await value in rows.decode(Int64.self) { total = value }
-            return total
+        try await scalar("count metered events", "SELECT coalesce(sum(events), 0)::bigint FROM usage_totals")
+    }
+
+    /// Number of totals rows (distinct keys), counted by Postgres.
+    public func totalsCount() async throws -> Int64 {
+        try await scalar("count totals", "SELECT count(*) FROM usage_totals")
+    }
+
+    private func scalar(_ purpose: String, _ sql: PostgresQuery) async throws -> Int64 {
+        try await client.withStoreConnection(purpose) { connection in
+            let rows = try await connection.query(sql, logger: logger)
+            var value: Int64 = 0
+            for try await row in rows.decode(Int64.self) { value = row }
+            return value
         }
     }
 

@@ -17,7 +17,7 @@ public struct IngestSettings: Sendable {
     public var ringCapacity: Int
     /// Keys a shard's window may hold: beyond it the shard takes no more messages until the
     /// flusher takes the window (its ring fills and its partitions pause), so memory stays
-    /// bounded however slowly Postgres merges. Default: `flushMaxKeys`, at least 250,000.
+    /// bounded however slowly Postgres merges. Default: `flushMaxKeys`, at least 500,000.
     public var windowKeyLimit: Int
     /// Identifies this instance in `consumer_offsets.owner`.
     public var owner: String
@@ -36,7 +36,7 @@ public struct IngestSettings: Sendable {
         self.sessionTimeout = sessionTimeout
         self.consumerProperties = consumerProperties
         self.ringCapacity = ringCapacity
-        self.windowKeyLimit = windowKeyLimit ?? max(flushMaxKeys, 250_000)
+        self.windowKeyLimit = windowKeyLimit ?? max(flushMaxKeys, 500_000)
         self.owner = owner ?? "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))"
     }
 }
