@@ -19,7 +19,7 @@ public struct OutboxStore: Sendable {
     /// Leases up to `limit` due entries of `destination`, oldest first, and counts the attempt.
     public func claim(destination: String, limit: Int, lease: Duration) async throws -> [OutboxEntry] {
         try await entries("claim outbox entries of \(destination)", """
-            UPDATE outbox SET lease_until = now() + \(Self.milliseconds(lease)) * interval '1 millisecond',
+            UPDATE outbox SET lease_until = now() + \(lease.wholeMilliseconds) * interval '1 millisecond',
                               attempts = attempts + 1, updated_at = now()
             WHERE (destination, document_key) IN (
               SELECT destination, document_key FROM outbox
@@ -57,7 +57,7 @@ public struct OutboxStore: Sendable {
     /// A transient failure: try again no earlier than `after` from now, and release the lease.
     public func reschedule(destination: String, documentKey: String, after: Duration, error: String) async throws {
         try await update("reschedule \(documentKey) for \(destination)", """
-            UPDATE outbox SET next_attempt_at = now() + \(Self.milliseconds(after)) * interval '1 millisecond',
+            UPDATE outbox SET next_attempt_at = now() + \(after.wholeMilliseconds) * interval '1 millisecond',
                               last_error = \(error), lease_until = NULL, updated_at = now()
             WHERE destination = \(destination) AND document_key = \(documentKey) RETURNING 1
             """)
@@ -132,10 +132,5 @@ public struct OutboxStore: Sendable {
                 throw PostgresStoreError.unexpectedResult(operation: operation, reason: "no such outbox entry")
             }
         }
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
     }
 }

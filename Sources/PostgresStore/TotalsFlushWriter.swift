@@ -50,9 +50,9 @@ public struct TotalsFlushWriter: Sendable {
         logger.debug("flushed", metadata: ["topic": "\(batch.topic)", "totals": "\(batch.totals.count)",
                                            "uniqueValues": "\(batch.uniqueValues.count)",
                                            "partitions": "\(batch.offsets.count)",
-                                           "stagedMs": "\(started.duration(to: copied).milliseconds)",
-                                           "mergeMs": "\(copied.duration(to: merged).milliseconds)",
-                                           "totalMs": "\(started.duration(to: clock.now).milliseconds)"])
+                                           "stagedMs": "\(started.duration(to: copied).wholeMilliseconds)",
+                                           "mergeMs": "\(copied.duration(to: merged).wholeMilliseconds)",
+                                           "totalMs": "\(started.duration(to: clock.now).wholeMilliseconds)"])
     }
 
     /// Locks the offset rows in partition order and throws unless every epoch is the batch's.
@@ -104,9 +104,4 @@ public struct TotalsFlushWriter: Sendable {
         }
         return epochs
     }
-}
-
-extension Duration {
-    /// Whole milliseconds, for logs.
-    fileprivate var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }
