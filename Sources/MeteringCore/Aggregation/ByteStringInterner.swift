@@ -79,9 +79,6 @@ struct ByteStringInterner {
         slots[index].payload = payload
     }
 
-    /// The payload of `id`: `unsetPayload` until `setPayload` is called.
-    func payload(of id: UInt32) -> Int32 { slots[slotIndex(of: id)].payload }
-
     /// The bytes of `id`, valid until the next `intern`.
     func withBytes<R>(of id: UInt32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         let record = records[Int(id)]

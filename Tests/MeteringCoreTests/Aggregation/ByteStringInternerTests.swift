@@ -38,17 +38,21 @@ import Testing
 
     @Test func aPayloadStaysWithItsStringThroughGrowth() {
         var interner = ByteStringInterner(capacity: 2)
-        let first = intern("acct-1", into: &interner)
-        #expect(interner.payload(of: first) == ByteStringInterner.unsetPayload)
-        interner.setPayload(3, of: first)
+        let first = lookUp("acct-1", in: &interner)
+        #expect(first.payload == ByteStringInterner.unsetPayload)
+        interner.setPayload(3, of: first.id)
         for index in 0..<1_000 { _ = intern("acct-\(index + 2)", into: &interner) }
-        #expect(intern("acct-1", into: &interner) == first)
-        #expect(interner.payload(of: first) == 3)
-        #expect(interner.payload(of: intern("acct-2", into: &interner)) == ByteStringInterner.unsetPayload)
+        #expect(intern("acct-1", into: &interner) == first.id)
+        #expect(lookUp("acct-1", in: &interner).payload == 3)
+        #expect(lookUp("acct-2", in: &interner).payload == ByteStringInterner.unsetPayload)
     }
 
     private func intern(_ string: String, into interner: inout ByteStringInterner) -> UInt32 {
+        lookUp(string, in: &interner).id
+    }
+
+    private func lookUp(_ string: String, in interner: inout ByteStringInterner) -> (id: UInt32, payload: Int32) {
         var bytes = Array(string.utf8)
-        return bytes.withUnsafeMutableBytes { interner.intern(UnsafeRawBufferPointer($0)) }
+        return bytes.withUnsafeMutableBytes { interner.lookUp(UnsafeRawBufferPointer($0)) }
     }
 }
