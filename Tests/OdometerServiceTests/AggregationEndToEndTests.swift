@@ -16,10 +16,7 @@ import Testing
         try await PipelineEnvironment.with(partitions: 4, accounts: 200, meters: Self.meters) { environment in
             try environment.produce(60_000)
             let pipeline = try environment.pipeline()
-            let running = Task { try await pipeline.run() }
-            try await environment.waitUntilCaughtUp()
-            running.cancel()
-            try await running.value
+            try await environment.meterUntilCaughtUp(pipeline)
 
             // Per account: every snapshot's (time in ms, sequence, gigabytes).
             var snapshots: [String: [(time: Int64, sequence: Int, gigabytes: Int)]] = [:]

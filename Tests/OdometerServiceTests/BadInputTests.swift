@@ -26,10 +26,7 @@ import Testing
             try environment.produceRaw(Self.malformed.map(\.payload))
             try environment.produce(5_000, first: 5_000)
             let pipeline = try environment.pipeline()
-            let running = Task { try await pipeline.run() }
-            try await environment.waitUntilCaughtUp()
-            running.cancel()
-            try await running.value
+            try await environment.meterUntilCaughtUp(pipeline)
 
             let usage = try await environment.usage()
             let expected = environment.recount(5_000, 5_000).figures

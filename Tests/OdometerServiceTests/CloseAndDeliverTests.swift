@@ -13,10 +13,7 @@ import Testing
         try await PipelineEnvironment.with(accounts: 300) { environment in
             try environment.produce(30_000)
             let pipeline = try environment.pipeline()
-            let running = Task { try await pipeline.run() }
-            try await environment.waitUntilCaughtUp()
-            running.cancel()
-            try await running.value
+            try await environment.meterUntilCaughtUp(pipeline)
 
             let closer = PeriodCloser(postgres: environment.postgres, pricer: environment.pricer,
                                       destinations: ["odoo": .invoice], logger: environment.logger)

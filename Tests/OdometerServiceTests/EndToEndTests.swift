@@ -12,10 +12,7 @@ import Testing
             try environment.produce(200_000)
             let recount = environment.recount(200_000)
             let pipeline = try environment.pipeline()
-            let running = Task { try await pipeline.run() }
-            try await environment.waitUntilCaughtUp()
-            running.cancel()
-            try await running.value
+            try await environment.meterUntilCaughtUp(pipeline)
 
             let usage = try await environment.usage()
             let expected = recount.figures
@@ -66,10 +63,7 @@ import Testing
             try environment.produce(100_000)
             // 64-message rings cannot take a poll batch: every shard backs up and pauses.
             let pipeline = try environment.pipeline(ringCapacity: 64)
-            let running = Task { try await pipeline.run() }
-            try await environment.waitUntilCaughtUp()
-            running.cancel()
-            try await running.value
+            try await environment.meterUntilCaughtUp(pipeline)
             #expect(pipeline.backPressurePauses > 0)
             #expect(try await environment.usage() == environment.recount(100_000).figures)
             #expect(await pipeline.committed.events == 100_000)
@@ -82,10 +76,7 @@ import Testing
             // A 300-key window fills within a poll batch: shards keep stopping until the flusher
             // takes their windows, and the stop at the end must still catch up and flush.
             let pipeline = try environment.pipeline(windowKeyLimit: 300)
-            let running = Task { try await pipeline.run() }
-            try await environment.waitUntilCaughtUp()
-            running.cancel()
-            try await running.value
+            try await environment.meterUntilCaughtUp(pipeline)
             #expect(pipeline.windowStalls > 0)
             #expect(try await environment.usage() == environment.recount(60_000).figures)
             #expect(await pipeline.committed.events == 60_000)
@@ -96,10 +87,7 @@ import Testing
         try await PipelineEnvironment.with(partitions: 8, accounts: 50) { environment in
             try environment.produceUnkeyed(40_000)
             let pipeline = try environment.pipeline()
-            let running = Task { try await pipeline.run() }
-            try await environment.waitUntilCaughtUp()
-            running.cancel()
-            try await running.value
+            try await environment.meterUntilCaughtUp(pipeline)
             #expect(try await environment.usage() == environment.recount(40_000).figures)
         }
     }

@@ -118,6 +118,15 @@ final class PipelineEnvironment: Sendable {
     }
 
     /// Waits until the committed offsets cover everything produced so far.
+    /// Runs `pipeline` until its committed offsets cover the topic, then stops it gracefully
+    /// (the stop flushes what is left).
+    func meterUntilCaughtUp(_ pipeline: IngestPipeline) async throws {
+        let running = Task { try await pipeline.run() }
+        try await waitUntilCaughtUp()
+        running.cancel()
+        try await running.value
+    }
+
     func waitUntilCaughtUp(timeout: Duration = .seconds(120)) async throws {
         let ends = try CatchUp.endOffsets(brokers: kafka.bootstrapServers, topic: topic)
         try await CatchUp.wait(for: ends, group: group, topic: topic, postgres: postgres, timeout: timeout, logger: logger)
