@@ -31,7 +31,8 @@ public final class KafkaTopicInspector: @unchecked Sendable {
 
     public init(bootstrapServers: String, properties: [String: String] = [:], timeout: Duration = .seconds(10),
                 logger: Logger? = Logger(label: "odometer.kafka.inspector")) throws {
-        var settings = LibrdkafkaConfiguration(defaults: ["allow.auto.create.topics": "false"], overrides: properties)
+        var settings = LibrdkafkaConfiguration(defaults: ["allow.auto.create.topics": "false"],
+                                               overrides: KafkaClientRole.producer.applicable(properties))
         settings["bootstrap.servers"] = bootstrapServers
         let context = ClientContext(logger: logger, bootstrapServers: bootstrapServers)
         let conf = try settings.makeConf()
@@ -70,9 +71,13 @@ public final class KafkaTopicInspector: @unchecked Sendable {
 
     /// `(low, high)` of every partition of `topic`, keyed by partition number.
     public func watermarks(topic: String) throws -> [Int32: KafkaWatermarks] {
-        let count = try partitionCount(topic: topic)
+        try watermarks(topic: topic, partitions: Array(0..<partitionCount(topic: topic)))
+    }
+
+    /// `(low, high)` of `partitions` of `topic`, keyed by partition number.
+    public func watermarks(topic: String, partitions: [Int32]) throws -> [Int32: KafkaWatermarks] {
         var result: [Int32: KafkaWatermarks] = [:]
-        for partition in 0..<count {
+        for partition in partitions {
             var low: Int64 = -1
             var high: Int64 = -1
             let code = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high,
