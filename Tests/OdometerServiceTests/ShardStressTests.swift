@@ -4,6 +4,7 @@ import MeteringCore
 import MeteringWorkload
 @testable import OdometerService
 import Synchronization
+import OdometerTestSupport
 import Testing
 
 /// The lock-free path under load: one producer thread feeding two shard threads through small

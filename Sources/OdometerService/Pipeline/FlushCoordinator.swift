@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import MeteringCore
 import Metrics
@@ -85,9 +86,13 @@ actor FlushCoordinator {
         return partitions.filter { stored[$0]?.epoch != ownership.epochs[$0] }
     }
 
+    /// Flushes asked for so far (a test's view of a revocation queued behind a flush).
+    nonisolated let flushRequests = Atomic<Int>(0)
+
     /// One flush, after any flush already running; throws without writing once a flush failed.
     @discardableResult
     func flush() async throws -> FlushReport {
+        flushRequests.add(1, ordering: .relaxed)
         let previous = lastFlush
         let task = Task {
             // Its failure, if any, is in `failure` by now; `performFlush` refuses to go on.

@@ -90,6 +90,8 @@ public final class IngestPipeline: Service, Sendable {
     public var windowStalls: Int { shards.reduce(0) { $0 + $1.windowStalls.load(ordering: .relaxed) } }
     /// Messages read again only to rebuild dedup windows after assignments.
     public var messagesReadForDedup: Int { shards.reduce(0) { $0 + $1.primed.load(ordering: .relaxed) } }
+    /// Flushes asked of the coordinator so far, by the flusher or by revocations.
+    var flushRequests: Int { coordinator.flushRequests.load(ordering: .relaxed) }
     /// Partitions stopped because their stored offsets are out of range (DESIGN §5).
     public var stoppedPartitions: [OffsetProblem] { router.stopped.withLock { $0 } }
 

@@ -31,11 +31,13 @@ public struct OdometerRuntime: Sendable {
 
     public var ingestSettings: IngestSettings {
         let kafka = configuration.kafka
+        let pipeline = configuration.pipeline
         return IngestSettings(
             brokers: kafka.brokers, topic: kafka.topic, group: kafka.group, deadLetterTopic: kafka.deadLetterTopic,
-            shards: configuration.pipeline.shards, flushInterval: .milliseconds(configuration.pipeline.flushIntervalMs),
-            flushMaxKeys: configuration.pipeline.flushMaxKeys, sessionTimeout: .milliseconds(kafka.sessionTimeoutMs),
-            kafkaProperties: kafka.properties)
+            shards: pipeline.shards, flushInterval: .milliseconds(pipeline.flushIntervalMs),
+            flushMaxKeys: pipeline.flushMaxKeys, sessionTimeout: .milliseconds(kafka.sessionTimeoutMs),
+            kafkaProperties: kafka.properties,
+            dedup: pipeline.dedupWindow.map { DedupSettings(window: $0, memoryLimitBytes: pipeline.dedupMemoryBytes) })
     }
 
     /// Where `close` measures readiness: the configured group's offsets against the topic.
