@@ -47,26 +47,22 @@ public final class KafkaTopicInspector: @unchecked Sendable {
 
     /// The number of partitions of `topic`; throws `unknownTopic` if it does not exist and
     /// `unreachable` if no broker answers within `timeout`.
+    ///
+    /// Asks for the metadata of every topic and looks for this one: a request naming the topic
+    /// (or a topic handle) may make a broker with `auto.create.topics.enable` create it.
     public func partitionCount(topic: String) throws -> Int32 {
-        guard let topicHandle = rd_kafka_topic_new(handle, topic, nil) else {
-            throw KafkaError.queryFailed(topic: topic, reason: errorText(rd_kafka_last_error()))
-        }
-        defer { rd_kafka_topic_destroy(topicHandle) }
         var metadata: UnsafePointer<rd_kafka_metadata>?
-        let result = rd_kafka_metadata(handle, 0, topicHandle, &metadata, timeout.librdkafkaMilliseconds)
+        let result = rd_kafka_metadata(handle, 1, nil, &metadata, timeout.librdkafkaMilliseconds)
         guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw failure(result, topic: topic) }
         defer { rd_kafka_metadata_destroy(metadata) }
-        guard metadata.pointee.topic_cnt == 1, let entry = metadata.pointee.topics?.pointee else {
-            throw KafkaError.queryFailed(topic: topic, reason: "the broker returned no metadata for it")
-        }
-        switch entry.err {
-        case RD_KAFKA_RESP_ERR_NO_ERROR:
-            return entry.partition_cnt
-        case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+        let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
+        guard let entry = topics.first(where: { String(cString: $0.topic) == topic }) else {
             throw KafkaError.unknownTopic(topic: topic, bootstrapServers: bootstrapServers)
-        default:
+        }
+        guard entry.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError.queryFailed(topic: topic, reason: errorText(entry.err))
         }
+        return entry.partition_cnt
     }
 
     /// `(low, high)` of every partition of `topic`, keyed by partition number.

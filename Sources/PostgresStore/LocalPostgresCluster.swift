@@ -94,6 +94,21 @@ public final class LocalPostgresCluster: Sendable {
         state.withLock { $0.createdDatabases.removeAll { $0 == database.database } }
     }
 
+    /// Fault tests: `pg_ctl restart -m fast` (`.restart`), or a stop (`.pause`) and a start on the same
+    /// port (`.resume`) of the server this cluster owns. A server on `DATABASE_URL` is not ours to restart.
+    public enum ServerControl: Sendable { case restart, pause, resume }
+
+    public func control(_ action: ServerControl) async throws {
+        guard let server else { throw LocalPostgresClusterError.notOwned }
+        try await NIOThreadPool.singleton.runIfActive {
+            switch action {
+            case .restart: try server.restart()
+            case .pause: try server.pause()
+            case .resume: try server.resume()
+            }
+        }
+    }
+
     /// Drops the databases this cluster created, then stops an owned server and removes its directory.
     /// Idempotent; never throws (failures are logged).
     public func stop() async {

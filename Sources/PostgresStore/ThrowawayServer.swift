@@ -7,6 +7,7 @@ public enum LocalPostgresClusterError: Error, Sendable, CustomStringConvertible 
     case temporaryDirectory(path: String, errno: Int32)
     case initdbFailed(output: String)
     case startFailed(serverLog: String)
+    case notOwned
 
     public var description: String {
         switch self {
@@ -22,6 +23,8 @@ public enum LocalPostgresClusterError: Error, Sendable, CustomStringConvertible 
             return "initdb failed:\n\(output)"
         case .startFailed(let serverLog):
             return "the throwaway Postgres did not start; its server log:\n\(serverLog)"
+        case .notOwned:
+            return "this Postgres server was not started by the test (DATABASE_URL), so it cannot be restarted or stopped"
         }
     }
 }
@@ -67,6 +70,30 @@ struct ThrowawayServer: Sendable {
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
             throw error
+        }
+    }
+
+    /// `pg_ctl restart -m fast` (fault tests: clients see their connections cut); the server keeps its
+    /// port and options.
+    func restart() throws {
+        try control(["restart", "-D", dataDirectory, "-l", serverLog, "-m", "fast", "-w", "-t", "60"], name: "restart")
+    }
+
+    /// `pg_ctl stop -m fast`, keeping the cluster for a later `resume()`.
+    func pause() throws {
+        try control(["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60"], name: "stop")
+    }
+
+    /// Starts the cluster again on the same port, after `pause()`.
+    func resume() throws {
+        try control(["start", "-D", dataDirectory, "-l", serverLog, "-w", "-t", "60"], name: "start")
+    }
+
+    private func control(_ arguments: [String], name: String) throws {
+        let result = try command(binaries.pgCtl, arguments).run(outputFile: directory + "/pg_ctl-\(name).out")
+        guard result.status == 0 else {
+            let log = (try? String(contentsOfFile: serverLog, encoding: .utf8)) ?? ""
+            throw LocalPostgresClusterError.startFailed(serverLog: String(log.suffix(4000)) + result.output)
         }
     }
 

@@ -26,7 +26,9 @@ extension OdometerRuntime {
             throw OdometerFailure.user("an imported account has an unknown time zone: \(error)")
         }
         let postgres = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
-        let settings = ingestSettings
+        var configured = ingestSettings
+        configured.failpoints = try Failpoints.fromEnvironment()
+        let settings = configured
         let catalog = self.catalog
         let logger = self.logger
         let ingest = IngestService(makePipeline: {
