@@ -17,6 +17,7 @@ public struct ShardDelta: Sendable {
     /// Ids the shard's dedup window holds now, and has forgotten early so far (memory cap);
     /// filled by the shard's shell, which owns the window.
     public var rememberedIds = 0
+    public var dedupBytes = 0
     public var forgottenEarly = 0
     public var rejections: [RejectionReason: Int] = [:]
     /// Append times (Unix milliseconds) of a sample of the window's messages, for the latency

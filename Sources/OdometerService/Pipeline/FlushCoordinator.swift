@@ -33,6 +33,7 @@ actor FlushCoordinator {
     private var failure: String?
     private var flushNumber = 0
     private var forgottenEarly: [Int: Int] = [:]
+    private var dedupFootprints: [Int: (ids: Int, bytes: Int)] = [:]
     private(set) var totals = FlushReport()
     private(set) var firstClaim: ContinuousClock.Instant?
     /// Latencies (milliseconds) from append to committed total of sampled messages, newest
@@ -220,12 +221,18 @@ actor FlushCoordinator {
         }
     }
 
+    /// Ids the shards' dedup windows held at their last hand-off, and the memory they took.
+    var dedupFootprint: (ids: Int, bytes: Int) {
+        dedupFootprints.values.reduce((0, 0)) { ($0.0 + $1.ids, $0.1 + $1.bytes) }
+    }
+
     /// Forgets the latencies recorded so far (a benchmark phase starts).
     func resetLatencies() { commitLatencies.removeAll() }
 
     /// Publishes a shard's dedup window: its size, and the ids the memory cap made it forget.
     private func recordDedup(shard: Int, delta: ShardDelta) {
         guard settings.dedup != nil else { return }
+        dedupFootprints[shard] = (delta.rememberedIds, delta.dedupBytes)
         Gauge(label: "odometer_dedup_remembered_ids", dimensions: [("shard", "\(shard)")]).record(delta.rememberedIds)
         let forgotten = delta.forgottenEarly - forgottenEarly[shard, default: 0]
         guard forgotten > 0 else { return }

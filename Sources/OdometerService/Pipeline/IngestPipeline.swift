@@ -88,6 +88,11 @@ public final class IngestPipeline: Service, Sendable {
     public var backPressurePauses: Int { router.pauses.load(ordering: .relaxed) }
     /// Times a shard's window reached `windowKeyLimit` and the shard waited for the flusher.
     public var windowStalls: Int { shards.reduce(0) { $0 + $1.windowStalls.load(ordering: .relaxed) } }
+    /// Ids the dedup windows held at the last flush, and the memory they took.
+    public var dedupFootprint: (ids: Int, bytes: Int) {
+        get async { await coordinator.dedupFootprint }
+    }
+
     /// Messages read again only to rebuild dedup windows after assignments.
     public var messagesReadForDedup: Int { shards.reduce(0) { $0 + $1.primed.load(ordering: .relaxed) } }
     /// Flushes asked of the coordinator so far, by the flusher or by revocations.

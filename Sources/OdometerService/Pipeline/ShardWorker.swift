@@ -137,6 +137,7 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
         var delta = aggregator.drain(bytesPerRow: bytesPerRow)
         if let dedup {
             delta.rememberedIds = dedup.rememberedIds
+            delta.dedupBytes = dedup.memoryBytes
             delta.forgottenEarly = dedup.forgottenEarly
         }
         if delta.totals.rows > 0 { bytesPerRow = delta.totals.bytes.count / delta.totals.rows + 8 }
