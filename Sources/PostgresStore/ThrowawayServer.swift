@@ -39,6 +39,8 @@ struct ThrowawayServer: Sendable {
     let port: Int
     /// The system user the server runs as; nil to run as the current user.
     let user: String?
+    /// False for tests and demo: no fsync (see `startArguments`).
+    let durable: Bool
 
     var dataDirectory: String { directory + "/data" }
     var serverLog: String { directory + "/server.log" }
@@ -56,7 +58,8 @@ struct ThrowawayServer: Sendable {
             try initdb(binaries: binaries, directory: directory, user: user, durable: durable)
             var attempt = 1
             while true {
-                let server = ThrowawayServer(binaries: binaries, directory: directory, port: try FreeLoopbackPort.next(), user: user)
+                let server = ThrowawayServer(binaries: binaries, directory: directory, port: try FreeLoopbackPort.next(),
+                                             user: user, durable: durable)
                 let result = try server.command(binaries.pgCtl, server.startArguments(durable: durable)).run(
                     outputFile: directory + "/pg_ctl-start.out")
                 if result.status == 0 { return server }
@@ -84,9 +87,9 @@ struct ThrowawayServer: Sendable {
         try control(["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60"], name: "stop")
     }
 
-    /// Starts the cluster again on the same port, after `pause()`.
+    /// Starts the cluster again on the same port and settings, after `pause()`.
     func resume() throws {
-        try control(["start", "-D", dataDirectory, "-l", serverLog, "-w", "-t", "60"], name: "start")
+        try control(startArguments(durable: durable), name: "start")
     }
 
     private func control(_ arguments: [String], name: String) throws {

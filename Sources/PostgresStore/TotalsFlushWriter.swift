@@ -4,12 +4,12 @@ public import PostgresNIO
 /// Commits a `FlushBatch`: totals deltas, UNIQUE_COUNT members and partition offsets in ONE transaction, so
 /// each event counts exactly once through crashes and rebalances (DESIGN §5).
 ///
-/// Order inside the transaction: lock the batch's offset rows and check their epochs (fencing), COPY the
-/// totals into a session-local staging table and merge them with one upsert (grouping rows of the same key
-/// first unless the rows promise unique keys), the same for unique values, then
-/// move every partition's next offset. If any partition was claimed by someone else, nothing is written and
-/// `FlushError.fenced` is thrown. Stateless apart from the client; thread-safe, and several writers may flush
-/// concurrently (row locks are taken in partition order).
+/// Order inside the transaction: lock the batch's offset rows and check their epochs (fencing), number the
+/// batch in `usage_delta_batches`, COPY the deltas into the append-only delta tables (no index: the cost of
+/// COPY), then move every partition's next offset. Merging the deltas into the totals is `DeltaCompactor`'s
+/// work; reads add what it has not merged yet. If any partition was claimed by someone else, nothing is
+/// written and `FlushError.fenced` is thrown. Stateless apart from the client; thread-safe, and several
+/// writers may flush concurrently (row locks are taken in partition order).
 public struct TotalsFlushWriter: Sendable {
     private let client: PostgresClient
     private let logger: Logger
@@ -28,33 +28,30 @@ public struct TotalsFlushWriter: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         var copied = started
-        var merged = started
         try await client.inTransaction("flush \(batch.totals.count) totals rows of \(batch.topic)", logger: logger) { connection in
             try await fence(batch, expected: expected, on: connection)
-            if !batch.totals.isEmpty {
-                try await connection.query(PostgresQuery(unsafeSQL: FlushStatements.createTotalsStaging), logger: logger)
-                try await copy(batch.totals.text, into: FlushStatements.totalsStaging,
-                               columns: TotalsCopyRows.columns, on: connection)
-                copied = clock.now
-                try await connection.query(PostgresQuery(unsafeSQL: FlushStatements.workMemory), logger: logger)
-                let merge = batch.totals.keysAreUnique ? FlushStatements.mergeUniqueTotals : FlushStatements.mergeGroupedTotals
-                try await connection.query(PostgresQuery(unsafeSQL: merge), logger: logger)
-                merged = clock.now
+            if !batch.totals.isEmpty || !batch.uniqueValues.isEmpty {
+                try await connection.query("""
+                    INSERT INTO usage_delta_batches (batch_id, rows, unique_rows)
+                    VALUES (nextval('usage_delta_batch_ids'), \(batch.totals.count), \(batch.uniqueValues.count))
+                    """, logger: logger)
+                if !batch.totals.isEmpty {
+                    try await copy(batch.totals.text, into: FlushStatements.deltas, columns: TotalsCopyRows.columns,
+                                   on: connection)
+                }
+                if !batch.uniqueValues.isEmpty {
+                    try await copy(batch.uniqueValues.text, into: FlushStatements.uniqueDeltas,
+                                   columns: UniqueValueCopyRows.columns, on: connection)
+                }
             }
-            if !batch.uniqueValues.isEmpty {
-                try await connection.query(PostgresQuery(unsafeSQL: FlushStatements.createUniqueStaging), logger: logger)
-                try await copy(batch.uniqueValues.text, into: FlushStatements.uniqueStaging,
-                               columns: UniqueValueCopyRows.columns, on: connection)
-                try await connection.query(PostgresQuery(unsafeSQL: FlushStatements.mergeUniqueValues), logger: logger)
-            }
+            copied = clock.now
             try await moveOffsets(batch, on: connection)
             try await beforeCommit()
         }
         logger.debug("flushed", metadata: ["topic": "\(batch.topic)", "totals": "\(batch.totals.count)",
                                            "uniqueValues": "\(batch.uniqueValues.count)",
                                            "partitions": "\(batch.offsets.count)",
-                                           "stagedMs": "\(started.duration(to: copied).wholeMilliseconds)",
-                                           "mergeMs": "\(copied.duration(to: merged).wholeMilliseconds)",
+                                           "copiedMs": "\(started.duration(to: copied).wholeMilliseconds)",
                                            "totalMs": "\(started.duration(to: clock.now).wholeMilliseconds)"])
     }
 

@@ -88,7 +88,7 @@ public struct BenchRun: Sendable {
         report.results.append(.init(name: "end_to_end_no_dedup", eventsPerSecond: withoutDedup.eventsPerSecond,
                                     ratio: withoutDedup.eventsPerSecond / ceiling.eventsPerSecond,
                                     note: "dedup off, \(withoutDedup.flushes) flushes"))
-        try await postgres.query("TRUNCATE usage_totals, usage_unique_values", logger: logger)
+        try await postgres.query("TRUNCATE usage_totals, usage_unique_values, usage_deltas, usage_unique_deltas, usage_delta_batches", logger: logger)
 
         progress.note("bench: (d) end to end, exactly once, into Postgres (fsync on)")
         MachineFacts.resetPeakResident()

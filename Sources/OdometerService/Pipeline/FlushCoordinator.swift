@@ -150,12 +150,28 @@ actor FlushCoordinator {
         // the totals of the events before it; keys two shards share (events not keyed by
         // subject) are merged in key order by both, so the later one waits, never deadlocks.
         let (writer, failpoints, number) = (writer, settings.failpoints, flushNumber)
+        let logger = logger
+        let clock = clock
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (shard, batch) in batches {
                 group.addTask {
                     try await writer.flush(batch) { try await failpoints.beforeShardCommit(number, shard) }
                 }
             }
+            // A flush that waits long is waiting for Postgres (down, restarting, or starved): say so,
+            // since the pipeline fetches nothing more meanwhile.
+            let watchdog = Task {
+                var waited = Duration.zero
+                while !Task.isCancelled {
+                    try await clock.sleep(for: .seconds(5))
+                    waited += .seconds(5)
+                    logger.warning("""
+                        flush \(number) still waiting for Postgres after \(waited.components.seconds) s; \
+                        nothing more is fetched until it commits or fails
+                        """)
+                }
+            }
+            defer { watchdog.cancel() }
             try await group.waitForAll()
         }
         report.flushes = 1
@@ -187,11 +203,10 @@ actor FlushCoordinator {
         return deltas
     }
 
-    /// One shard's delta as a flush batch: its keys are unique (one aggregation table), so the
-    /// merge skips grouping; its offsets are fenced with the epochs this pipeline holds.
+    /// One shard's delta as a flush batch; its offsets are fenced with the epochs this pipeline holds.
     private func batch(of delta: ShardDelta) throws -> FlushBatch {
         var batch = FlushBatch(group: settings.group, topic: settings.topic, offsets: [],
-                               totals: TotalsCopyRows(reservingBytes: 0, keysAreUnique: true),
+                               totals: TotalsCopyRows(reservingBytes: 0),
                                uniqueValues: UniqueValueCopyRows(reservingBytes: 0))
         // The batch shares the delta's encoded rows (hundreds of MB for a million keys).
         batch.totals.adoptEncodedRows(delta.totals.bytes, rows: delta.totals.rows)
