@@ -45,28 +45,28 @@ extension ShardAggregator {
             delta.totals.integer(accumulator.events)
             switch meter.aggregation {
             case .sum, .avg:
-                delta.totals.plain(ExactDecimal(raw: accumulator.value).description)
+                delta.totals.decimal(ExactDecimal(raw: accumulator.value))
                 delta.totals.null(); delta.totals.null(); delta.totals.null()
                 for _ in 0..<4 { delta.totals.null() }
             case .min:
-                delta.totals.plain("0")
-                delta.totals.plain(ExactDecimal(raw: accumulator.value).description)
+                delta.totals.integer(0)
+                delta.totals.decimal(ExactDecimal(raw: accumulator.value))
                 for _ in 0..<6 { delta.totals.null() }
             case .max:
-                delta.totals.plain("0")
+                delta.totals.integer(0)
                 delta.totals.null()
-                delta.totals.plain(ExactDecimal(raw: accumulator.value).description)
+                delta.totals.decimal(ExactDecimal(raw: accumulator.value))
                 for _ in 0..<5 { delta.totals.null() }
             case .latest:
-                delta.totals.plain("0")
+                delta.totals.integer(0)
                 delta.totals.null(); delta.totals.null()
-                delta.totals.plain(ExactDecimal(raw: accumulator.value).description)
+                delta.totals.decimal(ExactDecimal(raw: accumulator.value))
                 delta.totals.integer(accumulator.latestSeconds)
                 delta.totals.integer(accumulator.latestNanoseconds)
                 delta.totals.integer(accumulator.latestPartition)
                 delta.totals.integer(accumulator.latestOffset)
             case .count, .uniqueCount:
-                delta.totals.plain("0")
+                delta.totals.integer(0)
                 for _ in 0..<7 { delta.totals.null() }
             }
             delta.totals.endRow()
@@ -89,7 +89,7 @@ extension ShardAggregator {
     ) {
         withSubjectBytes(key.subject) { writer.text($0) }
         writer.text(meter.slug)
-        writer.plain(BillingPeriod(index: key.period).description)
+        writer.period(BillingPeriod(index: key.period))
         scratch.removeAll(keepingCapacity: true)
         appendDimensions(key.dimensions, meter: meter, to: &scratch)
         scratch.withUnsafeBytes { writer.text($0) }

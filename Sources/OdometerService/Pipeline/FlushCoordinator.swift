@@ -34,6 +34,7 @@ actor FlushCoordinator {
     private var flushNumber = 0
     private var forgottenEarly: [Int: Int] = [:]
     private var dedupFootprints: [Int: (ids: Int, bytes: Int)] = [:]
+    private var lastCapWarning: ContinuousClock.Instant?
     private(set) var totals = FlushReport()
     private(set) var firstClaim: ContinuousClock.Instant?
     /// Latencies (milliseconds) from append to committed total of sampled messages, newest
@@ -253,6 +254,8 @@ actor FlushCoordinator {
         guard forgotten > 0 else { return }
         forgottenEarly[shard] = delta.forgottenEarly
         Counter(label: "odometer_dedup_forgotten_early_total").increment(by: forgotten)
+        if let last = lastCapWarning, last.duration(to: clock.now) < .seconds(60) { return }
+        lastCapWarning = clock.now
         logger.warning("""
             the dedup window is over its memory cap: the oldest ids were forgotten early, so copies of them will be \
             counted again; raise `pipeline.dedupMemory` or shorten `pipeline.dedupWindow`
