@@ -95,12 +95,30 @@ public struct TotalsFlushWriter: Sendable {
               AS u(partition, next_offset, event_time_s, append_ms)
             WHERE o.group_id = \(batch.group) AND o.topic = \(batch.topic) AND o.partition = u.partition
             """, logger: logger)
-        if let cadence = batch.checkpoints { try await recordCheckpoints(batch, cadence: cadence, on: connection) }
+        if let cadence = batch.checkpoints {
+            try await recordDeadLettered(batch, on: connection)
+            try await recordCheckpoints(batch, cadence: cadence, on: connection)
+        }
+    }
+
+    /// Records the offsets this batch dead-lettered, for a later window rebuild to skip.
+    private func recordDeadLettered(_ batch: FlushBatch, on connection: PostgresConnection) async throws {
+        let letters = batch.deadLettered.sorted { $0.key < $1.key }.flatMap { partition, offsets in
+            offsets.map { (partition, $0) }
+        }
+        if !letters.isEmpty {
+            try await connection.query("""
+                INSERT INTO dead_lettered_offsets (group_id, topic, partition, "offset")
+                SELECT \(batch.group), \(batch.topic), l.partition, l.offset
+                FROM unnest(\(letters.map(\.0))::integer[], \(letters.map(\.1))::bigint[]) AS l(partition, "offset")
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+        }
     }
 
     /// Adds a checkpoint for each partition whose newest one is at least `every` older than this batch's
     /// covered append time, and drops those older than `retain` before it (keeping the newest of them, which
-    /// a window rebuild may still start from).
+    /// a window rebuild may still start from), with the dead-lettered offsets before that one.
     private func recordCheckpoints(_ batch: FlushBatch, cadence: CheckpointCadence,
                                    on connection: PostgresConnection) async throws {
         let covered = batch.offsets.filter { $0.coveredAppendMilliseconds != nil }
@@ -118,6 +136,15 @@ public struct TotalsFlushWriter: Sendable {
               WHERE k.group_id = \(batch.group) AND k.topic = \(batch.topic) AND k.partition = u.partition
                 AND k.covered_append_ms > u.append_ms - \(cadence.everyMilliseconds))
             ON CONFLICT DO NOTHING
+            """, logger: logger)
+        try await connection.query("""
+            DELETE FROM dead_lettered_offsets d
+            USING unnest(\(partitions)::integer[], \(appendTimes)::bigint[]) AS u(partition, append_ms)
+            WHERE d.group_id = \(batch.group) AND d.topic = \(batch.topic) AND d.partition = u.partition
+              AND d."offset" < (
+                SELECT max(n.next_offset) FROM partition_checkpoints n
+                WHERE n.group_id = d.group_id AND n.topic = d.topic AND n.partition = d.partition
+                  AND n.covered_append_ms < u.append_ms - \(cadence.retainMilliseconds))
             """, logger: logger)
         try await connection.query("""
             DELETE FROM partition_checkpoints k

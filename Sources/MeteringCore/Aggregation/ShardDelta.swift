@@ -12,6 +12,8 @@ public struct ShardDelta: Sendable {
     /// Partition → greatest Kafka append time (Unix ms) read, for close readiness on arrival.
     public var coveredAppendMilliseconds: [Int32: Int64] = [:]
     public var events = 0
+    /// Partition → the offsets of the messages dead-lettered.
+    public var rejectedOffsets: [Int32: [Int64]] = [:]
     /// Duplicates the dedup window dropped (DESIGN §5).
     public var duplicates = 0
     /// Ids the shard's dedup window holds now, and has forgotten early so far (memory cap);
@@ -80,6 +82,7 @@ extension ShardAggregator {
         delta.events = windowEvents
         delta.duplicates = windowDuplicates
         delta.rejections = windowRejections
+        delta.rejectedOffsets = windowRejectedOffsets
         resetWindow()
         return delta
     }

@@ -220,6 +220,7 @@ actor FlushCoordinator {
             CheckpointCadence(everyMilliseconds: $0.spanMilliseconds,
                               retainMilliseconds: 2 * $0.windowMilliseconds + $0.spanMilliseconds)
         }
+        batch.deadLettered = delta.rejectedOffsets
         return batch
     }
 
