@@ -126,35 +126,33 @@ public struct TotalsFlushWriter: Sendable {
         let partitions = covered.map(\.partition)
         let nextOffsets = covered.map(\.nextOffset)
         let appendTimes = covered.map { $0.coveredAppendMilliseconds! }
+        // One statement: the new checkpoints, and, only for the partitions that got one (once per
+        // generation), the pruning of old checkpoints and of the dead-lettered offsets before them.
         try await connection.query("""
-            INSERT INTO partition_checkpoints (group_id, topic, partition, next_offset, covered_append_ms)
-            SELECT \(batch.group), \(batch.topic), u.partition, u.next_offset, u.append_ms
-            FROM unnest(\(partitions)::integer[], \(nextOffsets)::bigint[], \(appendTimes)::bigint[])
-              AS u(partition, next_offset, append_ms)
-            WHERE NOT EXISTS (
-              SELECT 1 FROM partition_checkpoints k
-              WHERE k.group_id = \(batch.group) AND k.topic = \(batch.topic) AND k.partition = u.partition
-                AND k.covered_append_ms > u.append_ms - \(cadence.everyMilliseconds))
-            ON CONFLICT DO NOTHING
-            """, logger: logger)
-        try await connection.query("""
-            DELETE FROM dead_lettered_offsets d
-            USING unnest(\(partitions)::integer[], \(appendTimes)::bigint[]) AS u(partition, append_ms)
-            WHERE d.group_id = \(batch.group) AND d.topic = \(batch.topic) AND d.partition = u.partition
-              AND d."offset" < (
+            WITH added AS (
+              INSERT INTO partition_checkpoints (group_id, topic, partition, next_offset, covered_append_ms)
+              SELECT \(batch.group), \(batch.topic), u.partition, u.next_offset, u.append_ms
+              FROM unnest(\(partitions)::integer[], \(nextOffsets)::bigint[], \(appendTimes)::bigint[])
+                AS u(partition, next_offset, append_ms)
+              WHERE NOT EXISTS (
+                SELECT 1 FROM partition_checkpoints k
+                WHERE k.group_id = \(batch.group) AND k.topic = \(batch.topic) AND k.partition = u.partition
+                  AND k.covered_append_ms > u.append_ms - \(cadence.everyMilliseconds))
+              ON CONFLICT DO NOTHING
+              RETURNING partition, covered_append_ms),
+            horizon AS (
+              SELECT a.partition, (
                 SELECT max(n.next_offset) FROM partition_checkpoints n
-                WHERE n.group_id = d.group_id AND n.topic = d.topic AND n.partition = d.partition
-                  AND n.covered_append_ms < u.append_ms - \(cadence.retainMilliseconds))
-            """, logger: logger)
-        try await connection.query("""
-            DELETE FROM partition_checkpoints k
-            USING unnest(\(partitions)::integer[], \(appendTimes)::bigint[]) AS u(partition, append_ms)
-            WHERE k.group_id = \(batch.group) AND k.topic = \(batch.topic) AND k.partition = u.partition
-              AND k.covered_append_ms < u.append_ms - \(cadence.retainMilliseconds)
-              AND k.next_offset < (
-                SELECT max(n.next_offset) FROM partition_checkpoints n
-                WHERE n.group_id = k.group_id AND n.topic = k.topic AND n.partition = k.partition
-                  AND n.covered_append_ms < u.append_ms - \(cadence.retainMilliseconds))
+                WHERE n.group_id = \(batch.group) AND n.topic = \(batch.topic) AND n.partition = a.partition
+                  AND n.covered_append_ms < a.covered_append_ms - \(cadence.retainMilliseconds)) AS next_offset
+              FROM added a),
+            letters AS (
+              DELETE FROM dead_lettered_offsets d USING horizon h
+              WHERE d.group_id = \(batch.group) AND d.topic = \(batch.topic) AND d.partition = h.partition
+                AND d."offset" < h.next_offset)
+            DELETE FROM partition_checkpoints k USING horizon h
+            WHERE k.group_id = \(batch.group) AND k.topic = \(batch.topic) AND k.partition = h.partition
+              AND k.next_offset < h.next_offset
             """, logger: logger)
     }
 
