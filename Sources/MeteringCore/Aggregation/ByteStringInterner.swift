@@ -10,8 +10,9 @@
 /// `withBytes(of:)`.
 ///
 /// Looking up a known string does not allocate; a new string appends to the arena (amortized
-/// growth). Ids are never reused or removed, so an id is stable for the life of the interner.
-/// Owned by one shard thread: not thread-safe.
+/// growth). Ids are never reused or removed, so an id is stable for the life of the interner;
+/// its owner bounds it over time by replacing it with `compacted(keeping:)` (issue 14) when no
+/// id is in use. Owned by one shard thread: not thread-safe.
 struct ByteStringInterner {
     /// The payload of a string whose owner has not set one.
     static let unsetPayload: Int32 = -1
@@ -83,6 +84,30 @@ struct ByteStringInterner {
     func withBytes<R>(of id: UInt32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         let record = records[Int(id)]
         return try arena.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[record.offset..<(record.offset + record.length)])) }
+    }
+
+    /// A new interner with only the strings whose ids `keep` marks (indexed by id), payloads kept,
+    /// and the map from old ids to new ones (0 for a string dropped). `transform` may rewrite a
+    /// kept string's bytes on the way (a dimension combination whose value ids changed).
+    func compacted(keeping keep: [Bool],
+                   transform: ((UnsafeRawBufferPointer, inout [UInt8]) -> Void)? = nil) -> (ByteStringInterner, [UInt32]) {
+        var kept = 0
+        for flag in keep where flag { kept += 1 }
+        var fresh = ByteStringInterner(capacity: max(kept, 1024))
+        var map = [UInt32](repeating: 0, count: records.count)
+        var scratch: [UInt8] = []
+        for id in 1..<records.count where id < keep.count && keep[id] {
+            let (newID, payload): (UInt32, Int32) = withBytes(of: UInt32(id)) { bytes in
+                let payload = slots[slotIndex(of: UInt32(id))].payload
+                guard let transform else { return (fresh.intern(bytes), payload) }
+                scratch.removeAll(keepingCapacity: true)
+                transform(bytes, &scratch)
+                return (scratch.withUnsafeBytes { fresh.intern($0) }, payload)
+            }
+            if payload != Self.unsetPayload { fresh.setPayload(payload, of: newID) }
+            map[id] = newID
+        }
+        return (fresh, map)
     }
 
     /// The string of `id` (slow path: allocates).

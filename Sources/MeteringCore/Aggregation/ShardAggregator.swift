@@ -33,6 +33,11 @@ public final class ShardAggregator {
     public var windowEvents: Int { state.pointee.windowEvents }
     /// Duplicates dropped since the last drain (DESIGN §5).
     public var windowDuplicates: Int { state.pointee.windowDuplicates }
+    /// Strings interned now: subjects, values (dimension and UNIQUE_COUNT), dimension combinations.
+    public var internedCounts: (subjects: Int, values: Int, dimensionSets: Int) {
+        (state.pointee.subjects.count, state.pointee.values.count, state.pointee.dimensionSets.count)
+    }
+
     /// Messages rejected since the last drain, by reason.
     public var windowRejections: [RejectionReason: Int] { state.pointee.windowRejections }
     /// Distinct keys waiting for the next flush. Applies the table's queued updates first, so
@@ -186,6 +191,69 @@ extension ShardAggregator {
             state.pointee.coveredAppend[partition] = .min
         }
         return (progress, times)
+    }
+
+    /// Bounds the interners over time (issue 14): before the window is emptied, an interner that
+    /// holds more than twice the strings the window uses (and more than `compactionFloor`) is
+    /// rebuilt with only those. Nothing refers to an id once the window is drained, so ids may
+    /// change; the strings a window used are kept, since the next window likely uses them again.
+    /// Amortized O(1) per string interned; a steady working set never triggers it.
+    func releaseUnusedStrings() {
+        let subjectsInUse = markSubjectsInUse()
+        let (dimensionSetsInUse, valuesInUse) = markValuesInUse()
+        var values: [UInt32]?
+        if Self.worthCompacting(state.pointee.values.count, inUse: valuesInUse) {
+            let (fresh, map) = state.pointee.values.compacted(keeping: valuesInUse)
+            state.pointee.values = fresh
+            values = map
+        }
+        if values != nil || Self.worthCompacting(state.pointee.dimensionSets.count, inUse: dimensionSetsInUse) {
+            let (fresh, _) = state.pointee.dimensionSets.compacted(keeping: dimensionSetsInUse) { bytes, out in
+                for position in stride(from: 0, to: bytes.count, by: 4) {
+                    var id = bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)
+                    if let values, id != 0 { id = values[Int(id)] }
+                    withUnsafeBytes(of: id) { out.append(contentsOf: $0) }
+                }
+            }
+            state.pointee.dimensionSets = fresh
+        }
+        if Self.worthCompacting(state.pointee.subjects.count, inUse: subjectsInUse) {
+            state.pointee.subjects = state.pointee.subjects.compacted(keeping: subjectsInUse).0
+        }
+    }
+
+    /// Interners smaller than this are never compacted (a small working set costs nothing).
+    public static let compactionFloor = 16_384
+
+    private static func worthCompacting(_ count: Int, inUse: [Bool]) -> Bool {
+        guard count > compactionFloor else { return false }
+        var used = 0
+        for flag in inUse where flag { used += 1 }
+        return count > 2 * used
+    }
+
+    private func markSubjectsInUse() -> [Bool] {
+        var inUse = [Bool](repeating: false, count: state.pointee.subjects.count + 1)
+        state.pointee.table.forEach { key, _ in inUse[Int(key.subject)] = true }
+        return inUse
+    }
+
+    /// The dimension combinations the window uses, and the values: those of the combinations and
+    /// the UNIQUE_COUNT members.
+    private func markValuesInUse() -> (dimensionSets: [Bool], values: [Bool]) {
+        var sets = [Bool](repeating: false, count: state.pointee.dimensionSets.count + 1)
+        var values = [Bool](repeating: false, count: state.pointee.values.count + 1)
+        state.pointee.table.forEach { key, _ in if key.dimensions != 0 { sets[Int(key.dimensions)] = true } }
+        for id in 1..<sets.count where sets[id] {
+            state.pointee.dimensionSets.withBytes(of: UInt32(id)) { bytes in
+                for position in stride(from: 0, to: bytes.count, by: 4) {
+                    values[Int(bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self))] = true
+                }
+            }
+        }
+        state.pointee.uniques.forEach { _, value in values[Int(value)] = true }
+        values[0] = false
+        return (sets, values)
     }
 
     func resetWindow() {

@@ -19,6 +19,8 @@ public struct ShardDelta: Sendable {
     /// Ids the shard's dedup window holds now, and has forgotten early so far (memory cap);
     /// filled by the shard's shell, which owns the window.
     public var rememberedIds = 0
+    /// Strings the shard holds interned after this hand-off (subjects, values, dimension combinations).
+    public var internedStrings = 0
     public var dedupBytes = 0
     public var forgottenEarly = 0
     public var rejections: [RejectionReason: Int] = [:]
@@ -83,6 +85,9 @@ extension ShardAggregator {
         delta.duplicates = windowDuplicates
         delta.rejections = windowRejections
         delta.rejectedOffsets = windowRejectedOffsets
+        releaseUnusedStrings()
+        let counts = internedCounts
+        delta.internedStrings = counts.subjects + counts.values + counts.dimensionSets
         resetWindow()
         return delta
     }

@@ -34,6 +34,7 @@ actor FlushCoordinator {
     private var flushNumber = 0
     private var forgottenEarly: [Int: Int] = [:]
     private var dedupFootprints: [Int: (ids: Int, bytes: Int)] = [:]
+    private var internedStrings: [Int: Int] = [:]
     private var lastCapWarning: ContinuousClock.Instant?
     private(set) var totals = FlushReport()
     private(set) var firstClaim: ContinuousClock.Instant?
@@ -141,6 +142,7 @@ actor FlushCoordinator {
             appendTimes += delta.sampledAppendMilliseconds
             progress.merge(delta.nextOffsets) { max($0, $1) }
             recordDedup(shard: shard, delta: delta)
+            internedStrings[shard] = delta.internedStrings
             if !delta.nextOffsets.isEmpty || !delta.totals.isEmpty { batches.append((shard, try batch(of: delta))) }
         }
         guard !batches.isEmpty else { return report }
@@ -237,6 +239,9 @@ actor FlushCoordinator {
             commitLatencies.removeFirst(commitLatencies.count - Self.latencyReservoir)
         }
     }
+
+    /// Strings the shards held interned at their last hand-off.
+    var interned: Int { internedStrings.values.reduce(0, +) }
 
     /// Ids the shards' dedup windows held at their last hand-off, and the memory they took.
     var dedupFootprint: (ids: Int, bytes: Int) {

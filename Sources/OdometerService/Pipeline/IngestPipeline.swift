@@ -91,6 +91,11 @@ public final class IngestPipeline: Service, Sendable {
     public var backPressurePauses: Int { router.pauses.load(ordering: .relaxed) }
     /// Times a shard's window reached `windowKeyLimit` and the shard waited for the flusher.
     public var windowStalls: Int { shards.reduce(0) { $0 + $1.windowStalls.load(ordering: .relaxed) } }
+    /// Strings the shards held interned at the last flush (bounded over time: issue 14).
+    public var internedStrings: Int {
+        get async { await coordinator.interned }
+    }
+
     /// Ids the dedup windows held at the last flush, and the memory they took.
     public var dedupFootprint: (ids: Int, bytes: Int) {
         get async { await coordinator.dedupFootprint }
