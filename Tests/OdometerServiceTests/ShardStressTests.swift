@@ -22,8 +22,11 @@ import Testing
         // Dedup on, and each partition's boundary written by the producer thread before its first
         // message, as the consumer thread does on assignment: ThreadSanitizer checks that hand-over.
         let boundaries = PartitionBoundaries()
+        // The accounts are replaced while the shards run (same contents: the recount holds), as
+        // `serve` does after an import; ThreadSanitizer checks the hand-over of the new directory.
+        let accounts = AccountBook(directory)
         let shards = (0..<2).map {
-            ShardWorker<StressInput>(index: $0, catalog: catalog, directory: directory, deadLetters: letters,
+            ShardWorker<StressInput>(index: $0, catalog: catalog, accounts: accounts, deadLetters: letters,
                                      ringCapacity: 512, dedup: DedupFilter(window: .seconds(3600), memoryLimitBytes: 1 << 26),
                                      boundaries: boundaries, logger: logger)
         }
@@ -40,6 +43,7 @@ import Testing
                 if staged[0].count + staged[1].count >= 256 { Self.push(&staged, into: shards) }
                 if sequence % 10_000 == 9_999 {
                     while flushCount.value < sequence / 10_000 { sched_yield() }
+                    if sequence % 30_000 == 29_999 { accounts.replace(with: try! AccountDirectory(accounts: [])) }
                 }
             }
             Self.push(&staged, into: shards)

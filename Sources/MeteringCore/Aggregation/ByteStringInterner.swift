@@ -80,6 +80,11 @@ struct ByteStringInterner {
         slots[index].payload = payload
     }
 
+    /// Sets every payload back to `unsetPayload` (what the payloads stood for changed).
+    mutating func forgetPayloads() {
+        for index in slots.indices where slots[index].id != 0 { slots[index].payload = Self.unsetPayload }
+    }
+
     /// The bytes of `id`, valid until the next `intern`.
     func withBytes<R>(of id: UInt32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         let record = records[Int(id)]

@@ -6,9 +6,9 @@
 /// shard's thread; `drain` is called on that thread too, and hands out plain bytes.
 public final class ShardAggregator {
     public let catalog: MeterCatalog
-    public let directory: AccountDirectory
+    public private(set) var directory: AccountDirectory
     private let tables: CompiledCatalog
-    private let calendars: UnsafeMutablePointer<PeriodCalendar>
+    private var calendars: UnsafeMutablePointer<PeriodCalendar>
     private let dimensionScratch: UnsafeMutablePointer<UInt32>
     /// Every mutable field, behind one pointer: no dynamic exclusivity checks per event.
     private let state: UnsafeMutablePointer<State>
@@ -68,6 +68,18 @@ public final class ShardAggregator {
         dimensionScratch.deallocate()
         state.deinitialize(count: 1)
         state.deallocate()
+    }
+
+    /// Uses `directory` for the events metered from now on (accounts changed: DESIGN §5). Events
+    /// already in the window keep the periods they were bucketed in; every subject's calendar is
+    /// looked up again.
+    public func replaceDirectory(_ directory: AccountDirectory) {
+        calendars.deinitialize(count: self.directory.calendars.count)
+        calendars.deallocate()
+        self.directory = directory
+        calendars = .allocate(capacity: directory.calendars.count)
+        calendars.initialize(from: directory.calendars, count: directory.calendars.count)
+        state.pointee.subjects.forgetPayloads()
     }
 
     /// Records that the message at `offset` of `partition`, appended to Kafka at

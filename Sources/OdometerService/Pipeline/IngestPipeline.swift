@@ -32,7 +32,15 @@ public final class IngestPipeline: Service, Sendable {
     /// - Parameters:
     ///   - clock: measures flush durations, intervals and deadlines.
     ///   - wallClock: compared with Kafka's append times.
-    public init(settings: IngestSettings, catalog: MeterCatalog, directory: AccountDirectory,
+    public convenience init(settings: IngestSettings, catalog: MeterCatalog, directory: AccountDirectory,
+                            postgres: PostgresClient, logger: Logger, clock: ContinuousClock = ContinuousClock(),
+                            wallClock: WallClock = .system) throws {
+        try self.init(settings: settings, catalog: catalog, accounts: AccountBook(directory), postgres: postgres,
+                      logger: logger, clock: clock, wallClock: wallClock)
+    }
+
+    /// - Parameter accounts: shared with whoever refreshes them (`serve`); the shards follow its changes.
+    public init(settings: IngestSettings, catalog: MeterCatalog, accounts: AccountBook,
                 postgres: PostgresClient, logger: Logger, clock: ContinuousClock = ContinuousClock(),
                 wallClock: WallClock = .system) throws {
         self.settings = settings
@@ -47,7 +55,7 @@ public final class IngestPipeline: Service, Sendable {
         let boundaries = PartitionBoundaries()
         shards = (0..<settings.shards).map {
             ShardWorker<KafkaMessage>(
-                index: $0, catalog: catalog, directory: directory, deadLetters: deadLetters,
+                index: $0, catalog: catalog, accounts: accounts, deadLetters: deadLetters,
                 ringCapacity: settings.ringCapacity, windowKeyLimit: settings.windowKeyLimit,
                 dedup: settings.dedup.map {
                     DedupFilter(window: $0.window, memoryLimitBytes: $0.memoryLimitBytes / settings.shards)

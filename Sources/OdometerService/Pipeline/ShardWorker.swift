@@ -14,8 +14,8 @@ import Synchronization
 /// Messages below a partition's `meterFrom` (see `PartitionBoundaries`) only rebuild its dedup
 /// window: they are neither metered, nor dead-lettered, nor counted in its progress.
 final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable {
-    // @unchecked Sendable is safe: `decoder`, `aggregator`, `dedup`, `seenAssignments`, `batch`,
-    // `bytesPerRow` and `sampling` are used only by the shard's own thread (started in `start`,
+    // @unchecked Sendable is safe: `decoder`, `aggregator`, `dedup`, `seenAssignments`, `rebuildSkips`,
+    // `accountsVersion`, `batch`, `bytesPerRow` and `sampling` are used only by the shard's own thread (started in `start`,
     // joined in `stop`); other threads reach the worker only through `ring` (SPSC: the consumer
     // thread pushes), `handoff` (atomics), `boundaries` (see its own proof) and the atomic
     // `processed`/`running`/`stopped`/`primed` counters.
@@ -42,6 +42,9 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     private let boundaries: PartitionBoundaries
     /// The assignment each partition's dedup window belongs to.
     private var seenAssignments: [Int64] = []
+    /// The accounts, and the version of them the aggregator uses.
+    private let accounts: AccountBook
+    private var accountsVersion: Int
     /// Per partition, the dead-lettered offsets its window rebuild skips (this assignment's).
     private var rebuildSkips: [Int32: Set<Int64>] = [:]
     private let deadLetters: any DeadLetterQueue
@@ -53,14 +56,16 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     /// per-message countdown pays no dynamic exclusivity check.
     private let sampling: UnsafeMutablePointer<(countdown: Int, appended: [Int64])>
 
-    init(index: Int, catalog: MeterCatalog, directory: AccountDirectory, deadLetters: any DeadLetterQueue,
+    init(index: Int, catalog: MeterCatalog, accounts: AccountBook, deadLetters: any DeadLetterQueue,
          ringCapacity: Int, windowKeyLimit: Int = .max, dedup: DedupFilter? = nil,
          boundaries: PartitionBoundaries = PartitionBoundaries(), logger: Logger) {
         self.index = index
         self.windowKeyLimit = windowKeyLimit
         ring = SPSCRing(capacity: ringCapacity)
         decoder = EventDecoder(catalog: catalog)
-        aggregator = ShardAggregator(catalog: catalog, directory: directory)
+        self.accounts = accounts
+        accountsVersion = accounts.version
+        aggregator = ShardAggregator(catalog: catalog, directory: accounts.directory)
         self.dedup = dedup
         self.boundaries = boundaries
         self.deadLetters = deadLetters
@@ -106,6 +111,10 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
                     windowStalls.add(1, ordering: .relaxed)
                     Counter(label: "odometer_shard_window_full_total", dimensions: [("shard", "\(index)")]).increment()
                 }
+            }
+            if accounts.version != accountsVersion {
+                accountsVersion = accounts.version
+                aggregator.replaceDirectory(accounts.directory)
             }
             let count = windowIsFull ? 0 : ring.pop(into: batch)
             for position in 0..<count { handle(batch[position]) }
