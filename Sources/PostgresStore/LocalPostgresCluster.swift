@@ -94,6 +94,19 @@ public final class LocalPostgresCluster: Sendable {
         state.withLock { $0.createdDatabases.removeAll { $0 == database.database } }
     }
 
+    /// Stops an owned server and keeps its data, for tests of a Postgres outage; `restartServer()`
+    /// brings it back on the same port. Throws `notOwned` on the server of `DATABASE_URL`.
+    public func stopServer() async throws {
+        guard let server else { throw LocalPostgresClusterError.notOwned }
+        try await NIOThreadPool.singleton.runIfActive { try server.stop() }
+    }
+
+    /// Starts a server stopped by `stopServer()` again.
+    public func restartServer() async throws {
+        guard let server else { throw LocalPostgresClusterError.notOwned }
+        try await NIOThreadPool.singleton.runIfActive { try server.restart() }
+    }
+
     /// Drops the databases this cluster created, then stops an owned server and removes its directory.
     /// Idempotent; never throws (failures are logged).
     public func stop() async {

@@ -7,6 +7,8 @@ public enum LocalPostgresClusterError: Error, Sendable, CustomStringConvertible 
     case temporaryDirectory(path: String, errno: Int32)
     case initdbFailed(output: String)
     case startFailed(serverLog: String)
+    case stopFailed(output: String)
+    case notOwned
 
     public var description: String {
         switch self {
@@ -22,6 +24,10 @@ public enum LocalPostgresClusterError: Error, Sendable, CustomStringConvertible 
             return "initdb failed:\n\(output)"
         case .startFailed(let serverLog):
             return "the throwaway Postgres did not start; its server log:\n\(serverLog)"
+        case .stopFailed(let output):
+            return "pg_ctl stop failed:\n\(output)"
+        case .notOwned:
+            return "this Postgres is the server of DATABASE_URL, not one this process started: it cannot be stopped here"
         }
     }
 }
@@ -36,6 +42,8 @@ struct ThrowawayServer: Sendable {
     let port: Int
     /// The system user the server runs as; nil to run as the current user.
     let user: String?
+    /// fsync and synchronous commit on (measurements) or off (speed).
+    var durable = false
 
     var dataDirectory: String { directory + "/data" }
     var serverLog: String { directory + "/server.log" }
@@ -53,7 +61,8 @@ struct ThrowawayServer: Sendable {
             try initdb(binaries: binaries, directory: directory, user: user, durable: durable)
             var attempt = 1
             while true {
-                let server = ThrowawayServer(binaries: binaries, directory: directory, port: try FreeLoopbackPort.next(), user: user)
+                let server = ThrowawayServer(binaries: binaries, directory: directory, port: try FreeLoopbackPort.next(),
+                                             user: user, durable: durable)
                 let result = try server.command(binaries.pgCtl, server.startArguments(durable: durable)).run(
                     outputFile: directory + "/pg_ctl-start.out")
                 if result.status == 0 { return server }
@@ -67,6 +76,22 @@ struct ThrowawayServer: Sendable {
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
             throw error
+        }
+    }
+
+    /// pg_ctl stop -m fast, keeping the cluster: `restart()` brings it back on the same port.
+    func stop() throws {
+        let result = try command(binaries.pgCtl, ["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60"])
+            .run(outputFile: directory + "/pg_ctl-stop.out")
+        guard result.status == 0 else { throw LocalPostgresClusterError.stopFailed(output: result.output) }
+    }
+
+    /// pg_ctl start of a stopped server, on its port.
+    func restart() throws {
+        let result = try command(binaries.pgCtl, startArguments(durable: durable)).run(outputFile: directory + "/pg_ctl-start.out")
+        guard result.status == 0 else {
+            let log = (try? String(contentsOfFile: serverLog, encoding: .utf8)) ?? ""
+            throw LocalPostgresClusterError.startFailed(serverLog: log + result.output)
         }
     }
 
