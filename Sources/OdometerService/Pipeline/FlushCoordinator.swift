@@ -19,6 +19,7 @@ actor FlushCoordinator {
     private let deadLetters: DeadLetterSink
     private let settings: IngestSettings
     private let logger: Logger
+    private let monitor: PipelineMonitor
     private var ownership = PartitionOwnership()
     private var lastFlush: Task<FlushReport, any Error>?
     private(set) var totals = FlushReport()
@@ -32,13 +33,14 @@ actor FlushCoordinator {
 
     init(shards: [any FlushableShard], writer: TotalsFlushWriter, offsetStore: PartitionOffsetStore,
          deadLetters: DeadLetterSink, settings: IngestSettings, logger: Logger,
-         onCommitted: @escaping @Sendable ([Int32: Int64]) -> Void) {
+         monitor: PipelineMonitor = PipelineMonitor(), onCommitted: @escaping @Sendable ([Int32: Int64]) -> Void) {
         self.shards = shards
         self.writer = writer
         self.offsetStore = offsetStore
         self.deadLetters = deadLetters
         self.settings = settings
         self.logger = logger
+        self.monitor = monitor
         self.onCommitted = onCommitted
     }
 
@@ -49,6 +51,7 @@ actor FlushCoordinator {
             group: settings.group, topic: settings.topic, partitions: partitions, owner: settings.owner)
         let starts = ownership.assigned(claims.mapValues { .init(nextOffset: $0.nextOffset, epoch: $0.epoch) })
         if firstClaim == nil { firstClaim = .now }
+        monitor.health.pipelineConsuming()
         logger.info("claimed partitions", metadata: ["partitions": "\(partitions.sorted())", "starts": "\(starts)"])
         return starts
     }
@@ -172,6 +175,8 @@ actor FlushCoordinator {
 
     private func record(_ report: FlushReport) {
         totals.add(report)
+        monitor.tally.record(report)
+        monitor.health.pipelineConsuming()
         Counter(label: "odometer_events_metered_total").increment(by: report.events)
         Counter(label: "odometer_flushes_total").increment()
         let nanoseconds = report.duration.components.seconds * 1_000_000_000

@@ -24,11 +24,14 @@ public final class IngestPipeline: Service, Sendable {
     private let producer: KafkaProducer
     private let logger: Logger
     private let crashed = Mutex(false)
+    /// Where this pipeline reports its health and committed flushes (`serve` reads them).
+    public let monitor: PipelineMonitor
 
     public init(settings: IngestSettings, catalog: MeterCatalog, directory: AccountDirectory,
-                postgres: PostgresClient, logger: Logger) throws {
+                postgres: PostgresClient, logger: Logger, monitor: PipelineMonitor = PipelineMonitor()) throws {
         self.settings = settings
         self.logger = logger
+        self.monitor = monitor
         producer = try KafkaProducer(bootstrapServers: settings.brokers, properties: ["linger.ms": "5"], logger: logger)
         let deadLetters = DeadLetterSink(topic: settings.deadLetterTopic, producer: producer, logger: logger)
         shards = (0..<settings.shards).map {
@@ -42,8 +45,9 @@ public final class IngestPipeline: Service, Sendable {
         coordinator = FlushCoordinator(
             shards: shards, writer: TotalsFlushWriter(client: postgres, logger: logger),
             offsetStore: PartitionOffsetStore(client: postgres, logger: logger), deadLetters: deadLetters,
-            settings: settings, logger: logger, onCommitted: { commits.commit($0) })
-        router = MessageRouter(shards: shards, coordinator: coordinator, batchSize: 8192, logger: logger)
+            settings: settings, logger: logger, monitor: monitor, onCommitted: { commits.commit($0) })
+        router = MessageRouter(shards: shards, coordinator: coordinator, batchSize: 8192, logger: logger,
+                               health: monitor.health)
         consumer = try KafkaBatchConsumer(configuration: consumerConfiguration, handler: router, logger: logger)
         router.consumer = consumer
         commits.consumer = consumer

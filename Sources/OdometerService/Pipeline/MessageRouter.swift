@@ -22,6 +22,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     private let shards: [ShardWorker<KafkaMessage>]
     private let coordinator: FlushCoordinator
     private let logger: Logger
+    private let health: ServeHealth
     private let backlogs: [MessageBacklog<KafkaMessage>]
     private var flow: ShardFlowControl
     /// Each shard's assigned partitions, paused and resumed together.
@@ -35,10 +36,12 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     /// The first failure of a rebalance flush; the pipeline stops on it.
     let failure = Mutex<(any Error)?>(nil)
 
-    init(shards: [ShardWorker<KafkaMessage>], coordinator: FlushCoordinator, batchSize: Int, logger: Logger) {
+    init(shards: [ShardWorker<KafkaMessage>], coordinator: FlushCoordinator, batchSize: Int, logger: Logger,
+         health: ServeHealth = ServeHealth()) {
         self.shards = shards
         self.coordinator = coordinator
         self.logger = logger
+        self.health = health
         // A paused shard receives nothing more, so one batch beyond what its ring holds is
         // the usual most; twice that leaves room for messages fetched before a pause applied.
         backlogs = shards.map { _ in MessageBacklog(capacity: 2 * batchSize) }
@@ -122,8 +125,10 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
             pauses.add(1, ordering: .relaxed)
             Counter(label: "odometer_shard_pauses_total", dimensions: [("shard", "\(shard)")]).increment()
             consumer?.pause(Array(assigned[shard]))
+            health.setPaused(shard: shard, true)
         case .resume(let shard):
             consumer?.resume(Array(assigned[shard]))
+            health.setPaused(shard: shard, false)
         }
     }
 
