@@ -1,0 +1,25 @@
+import Foundation
+import Hummingbird
+
+/// JSON response bodies. The rows of `usage`, `deliveries`, `close` and `dlq replay` come
+/// already encoded by the functions the CLI prints with; this only wraps and answers them.
+enum JSONBody {
+    static func response(_ json: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: json + "\n")))
+    }
+
+    /// `[a,b,…]` of already-encoded JSON values.
+    static func array(_ elements: [String]) -> String { "[" + elements.joined(separator: ",") + "]" }
+
+    /// A flat object of string values, keys in order.
+    static func object(_ pairs: KeyValuePairs<String, String>) -> String {
+        "{" + pairs.map { "\(string($0.key)):\(string($0.value))" }.joined(separator: ",") + "}"
+    }
+
+    /// A JSON string literal.
+    static func string(_ text: String) -> String {
+        let data = try! JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])
+        return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+    }
+}
