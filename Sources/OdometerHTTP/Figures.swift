@@ -49,6 +49,11 @@ enum Figures {
     /// An event time in seconds, as `2026-10-31 23:59:59 UTC`.
     static func eventTime(_ seconds: Int64) -> String { time(Date(timeIntervalSince1970: Double(seconds))) }
 
+    /// `one` for 1, else `many` with `%d` replaced by the grouped count.
+    static func plural(_ value: Int, _ one: String, _ many: String) -> String {
+        value == 1 ? one : many.replacingOccurrences(of: "%d", with: count(value))
+    }
+
     /// Text safe inside HTML elements and attribute values.
     static func html(_ text: String) -> String {
         var out = ""

@@ -24,15 +24,19 @@ enum SVGChart {
             """
     }
 
-    /// One column per value (oldest first), e.g. flush durations; `highlight` above it in red.
-    static func columns(_ values: [Double], width: Int, height: Int, color: String, highlight: Double, label: String) -> String {
+    /// One column per value (oldest first, newest at the right edge), e.g. flush durations, in
+    /// at least `slots` slots so a few values do not become wide blocks; above `highlight` in red.
+    static func columns(_ values: [Double], slots: Int, width: Int, height: Int, color: String, highlight: Double,
+                        label: String) -> String {
         guard !values.isEmpty else { return empty(width: width, height: height, note: "no flush yet") }
         let top = max(values.max() ?? 0, 1e-9)
-        let slot = Double(width) / Double(values.count)
+        let count = max(values.count, slots)
+        let slot = Double(width) / Double(count)
         let bars = values.enumerated().map { index, value in
             let barHeight = max(1, Double(height) * value / top)
             let fill = value > highlight ? "#dc2626" : color
-            return "<rect x=\"\(fixed(Double(index) * slot + slot * 0.15))\" y=\"\(fixed(Double(height) - barHeight))\" "
+            let x = Double(count - values.count + index) * slot + slot * 0.15
+            return "<rect x=\"\(fixed(x))\" y=\"\(fixed(Double(height) - barHeight))\" "
                 + "width=\"\(fixed(slot * 0.7))\" height=\"\(fixed(barHeight))\" fill=\"\(fill)\" rx=\"1\"/>"
         }
         return "<svg class=\"chart\" viewBox=\"0 0 \(width) \(height)\" width=\"100%\" height=\"\(height)\" "

@@ -52,14 +52,14 @@ extension StatusPage {
             let behind = period.behind.isEmpty ? (period.ready ? "–" : "")
                 : period.behind.map { "<span class=\"tag\">p\($0.partition): \(Figures.html($0.detail))</span>" }.joined(separator: " ")
             return """
-                <tr data-period="\(Figures.html(period.period))"><td><b>\(Figures.html(period.period))</b></td><td>\(chip)</td>\
-                <td class="num">\(Figures.count(period.openAccounts))</td><td class="num">\(Figures.count(period.events))</td>\
+                <tr data-period="\(Figures.html(period.period))"><td class="nowrap"><b>\(Figures.html(period.period))</b></td><td>\(chip)</td>\
+                <td class="num">\(Figures.count(period.openAccounts))</td><td class="num">\(Figures.count(period.rows))</td>\
                 <td>\(behind)<div class="muted">\(Figures.html(period.summary))</div></td></tr>
                 """
         }
         let problem = snapshot.periodsProblem.map { "<p class=\"problem\">\(Figures.html($0))</p>" } ?? ""
         let body = rows.isEmpty ? "<p class=\"empty\">No open period: every period with usage is closed.</p>"
-            : "<table><thead><tr><th>period</th><th>close</th><th class=\"num\">open accounts</th><th class=\"num\">events</th>"
+            : "<table><thead><tr><th>period</th><th>close</th><th class=\"num\">open accounts</th><th class=\"num\">usage rows</th>"
                 + "<th>partitions behind</th></tr></thead><tbody>" + rows.joined(separator: "\n") + "</tbody></table>"
         return "<section class=\"card\"><h2>Open periods <small>close readiness</small></h2>\(problem)\(body)</section>"
     }

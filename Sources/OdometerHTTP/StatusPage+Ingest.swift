@@ -3,13 +3,13 @@ import OdometerService
 extension StatusPage {
     var throughputCard: String {
         let rates = snapshot.throughput.rates
-        let minutes = Int((Double(snapshot.throughput.span.components.seconds) / 60).rounded())
+        let span = Self.spanText(snapshot.throughput.span)
         let peak = rates.map(\.eventsPerSecond).max() ?? 0
         return """
-            <section class="card"><h2>Throughput <small>events metered per second, last \(max(minutes, 0)) min</small></h2>
+            <section class="card"><h2>Throughput <small>events metered per second, last \(span)</small></h2>
             <div class="axis"><span>peak \(Figures.rate(peak))/s</span></div>
             \(SVGChart.area(rates.map(\.eventsPerSecond), width: 600, height: 140, color: "#2563eb", label: "throughput"))
-            <div class="axis"><span>−\(max(minutes, 0)) min</span><span>now</span></div></section>
+            <div class="axis"><span>−\(span)</span><span>now</span></div></section>
             """
     }
 
@@ -23,10 +23,11 @@ extension StatusPage {
                 + "\(Self.percentile(durations, fraction).map(Figures.duration) ?? "–")</b></div>"
         }
         return """
-            <section class="card"><h2>Flush latency <small>last \(recent.count) flushes, oldest left</small></h2>
+            <section class="card"><h2>Flush latency <small>\(Figures.plural(recent.count, "last flush", "last %d flushes")), newest right</small></h2>
             <div class="figures">\(figure("p50", 0.5))\(figure("p99", 0.99))\(figure("max", 1))
             <div><span class="label">rows/flush</span> <b>\(recent.isEmpty ? "–" : Figures.count(rows / recent.count))</b></div></div>
-            \(SVGChart.columns(seconds, width: 600, height: 110, color: "#0d9488", highlight: 1, label: "flush durations"))
+            \(SVGChart.columns(seconds, slots: 60, width: 600, height: 110, color: "#0d9488", highlight: 1,
+                               label: "flush durations"))
             <div class="axis"><span>red: over 1 s</span></div></section>
             """
     }

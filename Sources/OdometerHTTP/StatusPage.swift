@@ -60,15 +60,17 @@ struct StatusPage {
         return """
             <section class="tiles">
             \(tile("Throughput now", Figures.rate(snapshot.throughput.current ?? 0), unit: "events/s", figure: "throughput-now",
-                   note: "15-min average \(Figures.rate(snapshot.throughput.average(over: .seconds(900)) ?? 0))/s"))
+                   note: "average \(Figures.rate(snapshot.throughput.average(over: .seconds(900)) ?? 0))/s over "
+                       + Self.spanText(snapshot.throughput.span)))
             \(tile("Events metered", Figures.count(tally.eventsMetered), unit: "", figure: "events-metered",
-                   note: "by this process, \(Figures.count(tally.flushes)) flushes"))
+                   note: "by this process, " + Figures.plural(tally.flushes, "1 flush", "%d flushes")))
             \(tile("Consumer lag", snapshot.partitions.isEmpty ? "–" : Figures.count(lag), unit: "messages", figure: "lag-total",
-                   note: "\(snapshot.partitions.count) partitions", alert: lag > 0))
+                   note: Figures.plural(snapshot.partitions.count, "1 partition", "%d partitions"), alert: lag > 0))
             \(tile("Dead letters", Figures.count(rejected), unit: "", figure: "dead-letters",
                    note: "by this process, to \(Figures.html(snapshot.deadLetterTopic))", alert: rejected > 0))
             \(tile("Flush p99", p99.map(Figures.duration) ?? "–", unit: "", figure: "flush-p99",
-                   note: "last \(tally.recent.count) flushes", alert: (p99 ?? .zero) > .seconds(1)))
+                   note: Figures.plural(tally.recent.count, "the last flush", "last %d flushes"),
+                   alert: (p99 ?? .zero) > .seconds(1)))
             </section>
             """
     }
@@ -80,6 +82,12 @@ struct StatusPage {
         <div class="value"><span data-figure="\(figure)">\(value)</span> <small>\(unit)</small></div>\
         <div class="note">\(note)</div></div>
         """
+    }
+
+    /// `45 s`, `12 min`: how long the throughput samples reach back.
+    static func spanText(_ span: Duration) -> String {
+        let seconds = span.components.seconds
+        return seconds < 120 ? "\(seconds) s" : "\(Int((Double(seconds) / 60).rounded())) min"
     }
 
     /// The nearest-rank percentile of `durations`; nil when empty.

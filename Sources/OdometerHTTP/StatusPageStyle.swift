@@ -28,7 +28,7 @@ enum StatusPageStyle {
         table{width:100%;border-collapse:collapse}th{text-align:left;color:var(--muted);font-weight:500;font-size:12px;\
         border-bottom:1px solid var(--line);padding:6px 8px}
         td{padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:middle}tr:last-child td{border-bottom:0}
-        .num{text-align:right}td.warn{color:var(--warn);font-weight:600}.muted{color:var(--muted);font-size:12px}
+        .num{text-align:right}.nowrap,th{white-space:nowrap}td.warn{color:var(--warn);font-weight:600}.muted{color:var(--muted);font-size:12px}
         .barcell{width:180px}svg.bar{display:block}svg .track{fill:#f3f4f6}
         svg.chart{display:block}svg .grid{stroke:var(--line);stroke-dasharray:3 3}svg .note{fill:var(--muted);font-size:13px}
         .axis{display:flex;justify-content:space-between;color:var(--muted);font-size:11px;margin:2px 0}

@@ -30,7 +30,7 @@ public final class BrowserSession: @unchecked Sendable {
     }
 
     /// Starts chromedriver on a free loopback port and a headless Chromium session of `width`×`height`.
-    public static func start(width: Int = 1440, height: Int = 1700) async throws -> BrowserSession {
+    public static func start(width: Int = 1440, height: Int = 1340) async throws -> BrowserSession {
         for path in [chromium, driver] where !FileManager.default.isExecutableFile(atPath: path) { throw Missing(path: path) }
         let port = try FreeLoopbackPort.next()
         let process = Process()
@@ -75,11 +75,14 @@ public final class BrowserSession: @unchecked Sendable {
         return png
     }
 
-    /// Ends the session and chromedriver (and with it Chromium).
+    /// Ends the session and chromedriver (and with it Chromium): SIGTERM, then SIGKILL after 5 s.
+    /// Polls rather than `waitUntilExit`, which spins a run loop on the calling thread.
     public func close() async {
         _ = try? await HTTPProbe.call(base, method: "DELETE", timeout: .seconds(20))
         process.terminate()
-        process.waitUntilExit()
+        let deadline = ContinuousClock.now + .seconds(5)
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     @discardableResult

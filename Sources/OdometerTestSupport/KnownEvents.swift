@@ -10,11 +10,12 @@ public struct KnownEvents: Sendable {
         self.accounts = accounts
     }
 
-    /// `count` api_request events in October 2026, round-robin over the accounts, tokens = index.
-    public func apiRequests(_ count: Int, firstID: Int = 0) -> [String] {
+    /// `count` api_request events in `month` (default October 2026), round-robin over the
+    /// accounts, tokens = index.
+    public func apiRequests(_ count: Int, firstID: Int = 0, month: String = "2026-10") -> [String] {
         (0..<count).map { index in
-            event(id: "evt-\(firstID + index)", type: "api_request", subject: accounts[index % accounts.count],
-                  time: "2026-10-05T10:\(two(index / 60 % 60)):\(two(index % 60))Z", data: "{\"tokens\":\(index)}")
+            event(id: "evt-\(month)-\(firstID + index)", type: "api_request", subject: accounts[index % accounts.count],
+                  time: "\(month)-05T10:\(two(index / 60 % 60)):\(two(index % 60))Z", data: "{\"tokens\":\(index)}")
         }
     }
 

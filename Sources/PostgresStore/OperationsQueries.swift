@@ -24,12 +24,13 @@ public struct OpenPeriodRecord: Sendable, Hashable {
     public var period: String
     /// Accounts with totals in the period and no close recorded for it.
     public var openAccounts: Int
-    public var events: Int64
+    /// Totals rows (account, meter, dimensions) of those accounts in the period.
+    public var rows: Int64
 
-    public init(period: String, openAccounts: Int, events: Int64) {
+    public init(period: String, openAccounts: Int, rows: Int64) {
         self.period = period
         self.openAccounts = openAccounts
-        self.events = events
+        self.rows = rows
     }
 }
 
@@ -79,14 +80,14 @@ public struct OperationsQueries: Sendable {
     public func openPeriods() async throws -> [OpenPeriodRecord] {
         try await client.withStoreConnection("read open periods") { connection in
             let rows = try await connection.query("""
-                SELECT t.period, count(DISTINCT t.account)::bigint, coalesce(sum(t.events), 0)::bigint
+                SELECT t.period, count(DISTINCT t.account)::bigint, count(*)::bigint
                 FROM usage_totals t
                 WHERE NOT EXISTS (SELECT 1 FROM period_closes c WHERE c.account = t.account AND c.period = t.period)
                 GROUP BY t.period ORDER BY t.period
                 """, logger: logger)
             var result: [OpenPeriodRecord] = []
-            for try await (period, accounts, events) in rows.decode((String, Int64, Int64).self) {
-                result.append(OpenPeriodRecord(period: period, openAccounts: Int(accounts), events: events))
+            for try await (period, accounts, rows) in rows.decode((String, Int64, Int64).self) {
+                result.append(OpenPeriodRecord(period: period, openAccounts: Int(accounts), rows: rows))
             }
             return result
         }

@@ -5,7 +5,8 @@ public import PostgresStore
 public struct PeriodReadiness: Sendable, Equatable {
     public var period: String
     public var openAccounts: Int
-    public var events: Int64
+    /// Totals rows of the open accounts in the period.
+    public var rows: Int64
     public var ready: Bool
     /// The partitions that hold the period back, each with why.
     public var behind: [PartitionBehind]
@@ -35,7 +36,7 @@ public enum CloseReadinessSurvey {
             let readiness = CloseReadiness(period: period, calendars: calendars, watermark: latest, gracePeriod: gracePeriod)
             switch readiness {
             case .ready:
-                return PeriodReadiness(period: open.period, openAccounts: open.openAccounts, events: open.events,
+                return PeriodReadiness(period: open.period, openAccounts: open.openAccounts, rows: open.rows,
                                        ready: true, behind: [], summary: "ready to close")
             case .notYet(let watermark, let required):
                 let behind = progress.values.sorted { $0.partition < $1.partition }.compactMap { partition in
@@ -48,7 +49,7 @@ public enum CloseReadinessSurvey {
                 }
                 let seen = watermark.map { "is at \($0)" } ?? "has seen no event yet"
                 return PeriodReadiness(
-                    period: open.period, openAccounts: open.openAccounts, events: open.events, ready: false,
+                    period: open.period, openAccounts: open.openAccounts, rows: open.rows, ready: false,
                     behind: behind, summary: "waits until every partition meters an event past \(required) "
                         + "(period end plus the grace period); the watermark \(seen)")
             }

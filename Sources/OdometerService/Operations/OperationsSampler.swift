@@ -9,7 +9,7 @@ public import ServiceLifecycle
 
 /// Samples what `serve` cannot see from inside the pipeline, every `interval`: consumer lag per
 /// partition (Kafka's high watermark minus the offset committed in Postgres), outbox depth per
-/// destination and status, and, every `periodsEvery` ticks, the close readiness of the open
+/// destination and status, and, every `periodsEvery` ticks (15 s), the close readiness of the open
 /// periods. Sets the gauges, the status board and the reachability of Postgres and Kafka in
 /// the health registry, and records a throughput sample.
 ///
@@ -24,7 +24,7 @@ public struct OperationsSampler: Service {
     let now: @Sendable () -> ContinuousClock.Instant
 
     public init(runtime: OdometerRuntime, postgres: PostgresClient, status: ServeStatus, interval: Duration = .seconds(5),
-                periodsEvery: Int = 6, probeTimeout: Duration = .seconds(3),
+                periodsEvery: Int = 3, probeTimeout: Duration = .seconds(3),
                 now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.runtime = runtime
         self.postgres = postgres

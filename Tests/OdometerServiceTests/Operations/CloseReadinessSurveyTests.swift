@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func aPeriodWaitsForEveryPartitionToPassItsEndPlusGrace() {
-        let open = [OpenPeriodRecord(period: "2026-10", openAccounts: 3, events: 42)]
+        let open = [OpenPeriodRecord(period: "2026-10", openAccounts: 3, rows: 42)]
         let survey = CloseReadinessSurvey.assess(
             openPeriods: open, progress: progress([0: novemberFirst + 7200, 1: novemberFirst + 60, 2: nil]),
             calendars: [.utc], gracePeriod: .seconds(3600))
@@ -25,8 +25,8 @@ import Testing
     }
 
     @Test func aPeriodIsReadyOnceEveryMeteringPartitionIsPastIt() {
-        let open = [OpenPeriodRecord(period: "2026-10", openAccounts: 3, events: 42),
-                    OpenPeriodRecord(period: "2026-11", openAccounts: 1, events: 5)]
+        let open = [OpenPeriodRecord(period: "2026-10", openAccounts: 3, rows: 42),
+                    OpenPeriodRecord(period: "2026-11", openAccounts: 1, rows: 5)]
         let survey = CloseReadinessSurvey.assess(
             openPeriods: open, progress: progress([0: novemberFirst + 3600, 1: novemberFirst + 4000]),
             calendars: [.utc], gracePeriod: .seconds(3600))
