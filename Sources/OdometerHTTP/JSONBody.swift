@@ -1,5 +1,5 @@
-import Foundation
 import Hummingbird
+import OdometerService
 
 /// JSON response bodies. The rows of `usage`, `deliveries`, `close` and `dlq replay` come
 /// already encoded by the functions the CLI prints with; this only wraps and answers them.
@@ -17,9 +17,6 @@ enum JSONBody {
         "{" + pairs.map { "\(string($0.key)):\(string($0.value))" }.joined(separator: ",") + "}"
     }
 
-    /// A JSON string literal.
-    static func string(_ text: String) -> String {
-        let data = try! JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])
-        return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
-    }
+    /// A JSON string literal, encoded as the CLI's `--json` output is.
+    static func string(_ text: String) -> String { UsageReport.quoted(text) }
 }
