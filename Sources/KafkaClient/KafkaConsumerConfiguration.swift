@@ -1,10 +1,13 @@
 /// Settings of a `KafkaBatchConsumer`. A plain value.
 ///
 /// Offsets are not Kafka's business here: auto-commit and the automatic offset store are off,
-/// and each assigned partition starts where the handler says. `properties` override the
-/// librdkafka settings derived from the fields (except the two offset switches, which a caller
-/// may turn back on at their own risk); a cooperative assignor is refused, since the rebalance
-/// handling is written for the eager protocol.
+/// and each assigned partition starts where the handler says. An offset that is out of range
+/// (below the log start, or past its end) is never reset silently: `auto.offset.reset` is
+/// `error`, so the partition stops with an `__AUTO_OFFSET_RESET` event for the handler
+/// (DESIGN §5), and a property that asks otherwise is refused. `properties` override the other
+/// librdkafka settings derived from the fields (producer-only ones are dropped, see
+/// `KafkaClientRole`); a cooperative assignor is refused, since the rebalance handling is
+/// written for the eager protocol.
 public struct KafkaConsumerConfiguration: Sendable {
     /// Eager assignors that librdkafka offers.
     public enum AssignmentStrategy: String, Sendable {
@@ -48,12 +51,18 @@ public struct KafkaConsumerConfiguration: Sendable {
             "group.id": groupID,
             "enable.auto.commit": "false",
             "enable.auto.offset.store": "false",
-            "auto.offset.reset": "earliest",
+            "auto.offset.reset": "error",
             "session.timeout.ms": "\(sessionMilliseconds)",
             "heartbeat.interval.ms": "\(max(100, min(3000, sessionMilliseconds / 3)))",
             "partition.assignment.strategy": assignmentStrategy.rawValue,
         ]
-        let settings = LibrdkafkaConfiguration(defaults: defaults, overrides: properties)
+        let settings = LibrdkafkaConfiguration(defaults: defaults, overrides: KafkaClientRole.consumer.applicable(properties))
+        if let reset = settings["auto.offset.reset"], reset != "error" {
+            throw KafkaError.unsupportedSetting(
+                name: "auto.offset.reset", value: reset,
+                reason: "Odometer never resets offsets silently; an out-of-range partition stops until "
+                    + "`odometer offsets reset` records an operator's decision")
+        }
         if let strategy = settings["partition.assignment.strategy"], strategy.contains("cooperative") {
             throw KafkaError.unsupportedSetting(
                 name: "partition.assignment.strategy", value: strategy,

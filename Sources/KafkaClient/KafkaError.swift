@@ -3,8 +3,9 @@
 /// librdkafka's own error text is carried verbatim (`reason`) so that an operator can search
 /// for it; the surrounding sentence names the setting or component to look at.
 public enum KafkaError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// A librdkafka property was rejected (unknown name or invalid value).
-    case invalidProperty(name: String, value: String, reason: String)
+    /// A librdkafka property was rejected (unknown name or invalid value). Neither case nor
+    /// message holds the value: it may be a secret (`sasl.password`, or a misspelled one).
+    case invalidProperty(name: String, reason: String)
     /// A consumer setting that this wrapper cannot honour (e.g. a cooperative assignor).
     case unsupportedSetting(name: String, value: String, reason: String)
     /// No broker answered within the timeout.
@@ -34,8 +35,8 @@ public enum KafkaError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .invalidProperty(name, value, reason):
-            return "Kafka setting `\(name)` = `\(value)` is not accepted by librdkafka: \(reason). "
+        case let .invalidProperty(name, reason):
+            return "Kafka setting `\(name)` is not accepted by librdkafka: \(reason). "
                 + "Fix or remove it in the Kafka properties."
         case let .unsupportedSetting(name, value, reason):
             return "Kafka setting `\(name)` = `\(value)` is not supported here: \(reason)."

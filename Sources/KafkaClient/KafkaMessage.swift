@@ -56,6 +56,10 @@ public struct KafkaMessage: @unchecked Sendable, BitwiseCopyable {
     /// True when this is a consumer event (e.g. partition EOF, unknown topic), not data.
     public var isError: Bool { raw.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR }
 
+    /// True when the fetcher found the partition's offset out of range and, with
+    /// `auto.offset.reset=error`, stopped fetching it (`offset` is the offset it asked for).
+    public var isOffsetOutOfRange: Bool { raw.pointee.err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET }
+
     /// True for the "reached the end of the partition" event (only with `enable.partition.eof`).
     public var isPartitionEnd: Bool { raw.pointee.err == RD_KAFKA_RESP_ERR__PARTITION_EOF }
 

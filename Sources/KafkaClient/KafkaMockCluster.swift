@@ -72,6 +72,19 @@ public final class KafkaMockCluster: Sendable {
         }
     }
 
+    /// Takes broker `id` (1...brokerCount) down (`up: false`: its connections are closed and new
+    /// ones refused) or brings it back, for outage tests.
+    public func setBroker(_ id: Int32, up: Bool) throws {
+        let result: rd_kafka_resp_err_t? = state.withLock { handles in
+            guard let handles else { return nil }
+            return up ? rd_kafka_mock_broker_set_up(handles.cluster, id) : rd_kafka_mock_broker_set_down(handles.cluster, id)
+        }
+        guard let result, result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError.mockClusterFailed(reason: "cannot set broker \(id) \(up ? "up" : "down"): "
+                                               + (result.map(errorText) ?? "the mock cluster is closed"))
+        }
+    }
+
     /// Stops the brokers and frees the dummy handle. Clients still connected see disconnects.
     public func close() {
         guard let handles = state.withLock({ $0.take() }) else { return }

@@ -38,7 +38,8 @@ public final class KafkaProducer: @unchecked Sendable {
     /// `logger` receives librdkafka's messages (nil: silence).
     public init(bootstrapServers: String, properties: [String: String] = [:],
                 logger: Logger? = Logger(label: "odometer.kafka.producer")) throws {
-        var settings = LibrdkafkaConfiguration(defaults: Self.defaultProperties, overrides: properties)
+        var settings = LibrdkafkaConfiguration(defaults: Self.defaultProperties,
+                                               overrides: KafkaClientRole.producer.applicable(properties))
         settings["bootstrap.servers"] = bootstrapServers
         let context = ClientContext(logger: logger, bootstrapServers: bootstrapServers, delivery: DeliveryTally())
         let conf = try settings.makeConf()
@@ -61,6 +62,17 @@ public final class KafkaProducer: @unchecked Sendable {
     deinit {
         rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
         rd_kafka_destroy(handle)
+    }
+
+    /// The value librdkafka holds for a configuration property of this client, as text (nil for
+    /// an unknown name). Lets tests and diagnostics see what the client really runs with.
+    public func setting(_ name: String) -> String? {
+        guard let conf = rd_kafka_conf(handle) else { return nil }
+        var size = 0
+        guard rd_kafka_conf_get(conf, name, nil, &size) == RD_KAFKA_CONF_OK, size > 0 else { return nil }
+        var buffer = [CChar](repeating: 0, count: size)
+        guard rd_kafka_conf_get(conf, name, &buffer, &size) == RD_KAFKA_CONF_OK else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Messages the cluster acknowledged since the producer was created.

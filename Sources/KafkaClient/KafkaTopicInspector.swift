@@ -31,7 +31,8 @@ public final class KafkaTopicInspector: @unchecked Sendable {
 
     public init(bootstrapServers: String, properties: [String: String] = [:], timeout: Duration = .seconds(10),
                 logger: Logger? = Logger(label: "odometer.kafka.inspector")) throws {
-        var settings = LibrdkafkaConfiguration(defaults: ["allow.auto.create.topics": "false"], overrides: properties)
+        var settings = LibrdkafkaConfiguration(defaults: ["allow.auto.create.topics": "false"],
+                                               overrides: KafkaClientRole.producer.applicable(properties))
         settings["bootstrap.servers"] = bootstrapServers
         let context = ClientContext(logger: logger, bootstrapServers: bootstrapServers)
         let conf = try settings.makeConf()
@@ -46,33 +47,33 @@ public final class KafkaTopicInspector: @unchecked Sendable {
 
     /// The number of partitions of `topic`; throws `unknownTopic` if it does not exist and
     /// `unreachable` if no broker answers within `timeout`.
+    ///
+    /// Asks for the metadata of every topic and looks for this one: a request naming the topic
+    /// (or a topic handle) may make a broker with `auto.create.topics.enable` create it.
     public func partitionCount(topic: String) throws -> Int32 {
-        guard let topicHandle = rd_kafka_topic_new(handle, topic, nil) else {
-            throw KafkaError.queryFailed(topic: topic, reason: errorText(rd_kafka_last_error()))
-        }
-        defer { rd_kafka_topic_destroy(topicHandle) }
         var metadata: UnsafePointer<rd_kafka_metadata>?
-        let result = rd_kafka_metadata(handle, 0, topicHandle, &metadata, timeout.librdkafkaMilliseconds)
+        let result = rd_kafka_metadata(handle, 1, nil, &metadata, timeout.librdkafkaMilliseconds)
         guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw failure(result, topic: topic) }
         defer { rd_kafka_metadata_destroy(metadata) }
-        guard metadata.pointee.topic_cnt == 1, let entry = metadata.pointee.topics?.pointee else {
-            throw KafkaError.queryFailed(topic: topic, reason: "the broker returned no metadata for it")
-        }
-        switch entry.err {
-        case RD_KAFKA_RESP_ERR_NO_ERROR:
-            return entry.partition_cnt
-        case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+        let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
+        guard let entry = topics.first(where: { String(cString: $0.topic) == topic }) else {
             throw KafkaError.unknownTopic(topic: topic, bootstrapServers: bootstrapServers)
-        default:
+        }
+        guard entry.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError.queryFailed(topic: topic, reason: errorText(entry.err))
         }
+        return entry.partition_cnt
     }
 
     /// `(low, high)` of every partition of `topic`, keyed by partition number.
     public func watermarks(topic: String) throws -> [Int32: KafkaWatermarks] {
-        let count = try partitionCount(topic: topic)
+        try watermarks(topic: topic, partitions: Array(0..<partitionCount(topic: topic)))
+    }
+
+    /// `(low, high)` of `partitions` of `topic`, keyed by partition number.
+    public func watermarks(topic: String, partitions: [Int32]) throws -> [Int32: KafkaWatermarks] {
         var result: [Int32: KafkaWatermarks] = [:]
-        for partition in 0..<count {
+        for partition in partitions {
             var low: Int64 = -1
             var high: Int64 = -1
             let code = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high,

@@ -1,4 +1,5 @@
 import CRdKafka
+import Foundation
 
 /// librdkafka properties as name/value text, merged from defaults and overrides, turned into an
 /// `rd_kafka_conf_t` on demand.
@@ -34,10 +35,15 @@ struct LibrdkafkaConfiguration {
             let (result, reason) = withErrorText { rd_kafka_conf_set(conf, name, value, $0, $1) }
             if result != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
-                throw KafkaError.invalidProperty(name: name, value: value, reason: reason)
+                throw KafkaError.invalidProperty(name: name, reason: Self.redacting(value, in: reason))
             }
         }
         return conf
+    }
+
+    /// librdkafka's reason with the rejected value blanked out (it quotes invalid values).
+    static func redacting(_ value: String, in reason: String) -> String {
+        value.isEmpty ? reason : reason.replacingOccurrences(of: value, with: "***")
     }
 }
 

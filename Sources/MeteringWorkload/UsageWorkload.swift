@@ -29,14 +29,18 @@ public struct UsageWorkload: Sendable {
     public let accounts: Int
     public let period: BillingPeriod
     public let distribution: Distribution
+    /// The events' CloudEvents `source`: with `id` (`evt-<sequence>`) it is their dedup identity,
+    /// so streams that should add up (several `produce` runs) need sources of their own.
+    public let source: String
     private let periodStart: Int64
     private let periodSeconds: Int64
     private let zipf: ZipfSampler?
 
-    public init(accounts: Int, period: BillingPeriod, distribution: Distribution = .zipf) {
+    public init(accounts: Int, period: BillingPeriod, distribution: Distribution = .zipf, source: String = "demo") {
         self.accounts = accounts
         self.period = period
         self.distribution = distribution
+        self.source = source
         let bounds = PeriodCalendar.utc.bounds(of: period)
         periodStart = bounds.start.seconds
         periodSeconds = bounds.end.seconds - bounds.start.seconds
@@ -67,7 +71,7 @@ public struct UsageWorkload: Sendable {
         default:
             kind = .userLogin(user: Int.random(in: 0..<50, using: &random))
         }
-        return UsageEvent(sequence: sequence, account: account, seconds: time, milliseconds: millis, kind: kind)
+        return UsageEvent(sequence: sequence, account: account, seconds: time, milliseconds: millis, kind: kind, source: source)
     }
 }
 
@@ -87,6 +91,16 @@ public struct UsageEvent: Sendable, Hashable {
     public let seconds: Int64
     public let milliseconds: Int32
     public let kind: Kind
+    public let source: String
+
+    public init(sequence: Int, account: Int, seconds: Int64, milliseconds: Int32, kind: Kind, source: String = "demo") {
+        self.sequence = sequence
+        self.account = account
+        self.seconds = seconds
+        self.milliseconds = milliseconds
+        self.kind = kind
+        self.source = source
+    }
 
     public var accountID: String { UsageWorkload.accountID(account) }
 
@@ -108,7 +122,7 @@ public struct UsageEvent: Sendable, Hashable {
         case .userLogin(let user):
             type = "user_login"; data = #"{"user":"user-\#(user)"}"#
         }
-        let json = #"{"specversion":"1.0","id":"evt-\#(sequence)","source":"demo","type":"\#(type)","subject":"\#(accountID)","time":"\#(time)","data":\#(data)}"#
+        let json = #"{"specversion":"1.0","id":"evt-\#(sequence)","source":"\#(source)","type":"\#(type)","subject":"\#(accountID)","time":"\#(time)","data":\#(data)}"#
         out.append(contentsOf: json.utf8)
     }
 }

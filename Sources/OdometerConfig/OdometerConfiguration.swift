@@ -38,7 +38,12 @@ public struct PipelineSettings: Sendable, Hashable {
     public var shards = 2
     public var flushIntervalMs = 200
     public var flushMaxKeys = 50_000
-    public var dedupWindow: Duration = .seconds(86_400)
+    /// Dedup on (source, id) within this much arrival time (DESIGN §5); nil: `off`.
+    public var dedupWindow: Duration? = .seconds(3600)
+    /// The memory the dedup window's ids may take in one instance.
+    public var dedupMemoryBytes = 256 << 20
+    /// How long a graceful stop (SIGTERM) may take before the process exits anyway.
+    public var shutdownTimeout: Duration = .seconds(30)
 
     public init() {}
 }

@@ -27,7 +27,8 @@ enum ServiceSections {
     }
 
     static func pipeline(_ node: ConfigNode) throws(ConfigurationError) -> PipelineSettings {
-        let members = try node.mapping(allowed: ["shards", "flushIntervalMs", "flushMaxKeys", "dedupWindow"])
+        let members = try node.mapping(allowed: ["shards", "flushIntervalMs", "flushMaxKeys", "dedupWindow", "dedupMemory",
+                                                 "shutdownTimeout"])
         var settings = PipelineSettings()
         settings.shards = try members["shards"]?.integer(in: 1...64) ?? settings.shards
         settings.flushIntervalMs = try members["flushIntervalMs"].map { node throws(ConfigurationError) in
@@ -38,8 +39,23 @@ enum ServiceSections {
         } ?? settings.flushIntervalMs
         settings.flushMaxKeys = try members["flushMaxKeys"]?.integer(in: 1 ... .max) ?? settings.flushMaxKeys
         if let window = members["dedupWindow"] {
-            settings.dedupWindow = try window.duration()
-            guard settings.dedupWindow > .zero else { throw window.error("must be > 0") }
+            if try window.string() == "off" {
+                settings.dedupWindow = nil
+            } else {
+                let duration = try window.duration()
+                guard duration > .zero else { throw window.error("must be > 0, or `off` to turn dedup off") }
+                settings.dedupWindow = duration
+            }
+        }
+        if let memory = members["dedupMemory"] {
+            guard let bytes = ByteSizeText.parse(try memory.nonEmptyString()), bytes >= 1 << 20 else {
+                throw memory.error("must be a size of at least 1MiB, e.g. \"256MiB\" or \"2GiB\"")
+            }
+            settings.dedupMemoryBytes = bytes
+        }
+        if let timeout = members["shutdownTimeout"] {
+            settings.shutdownTimeout = try timeout.duration()
+            guard settings.shutdownTimeout > .zero else { throw timeout.error("must be > 0") }
         }
         return settings
     }

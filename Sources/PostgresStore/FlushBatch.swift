@@ -8,12 +8,30 @@ public struct PartitionOffset: Sendable, Hashable {
     /// The greatest event time (Unix seconds) metered from the partition in this batch, if any;
     /// the stored watermark only moves forward.
     public var latestEventSeconds: Int64?
+    /// The greatest Kafka append time (Unix ms) of the messages this batch read from the
+    /// partition, if known: the arrival watermark that close readiness uses (DESIGN §6).
+    public var coveredAppendMilliseconds: Int64?
 
-    public init(partition: Int32, nextOffset: Int64, epoch: Int64, latestEventSeconds: Int64? = nil) {
+    public init(partition: Int32, nextOffset: Int64, epoch: Int64, latestEventSeconds: Int64? = nil,
+                coveredAppendMilliseconds: Int64? = nil) {
         self.partition = partition
         self.nextOffset = nextOffset
         self.epoch = epoch
         self.latestEventSeconds = latestEventSeconds
+        self.coveredAppendMilliseconds = coveredAppendMilliseconds
+    }
+}
+
+/// How often a flush records a partition's (next offset, covered append time) in
+/// `partition_checkpoints`, and how long those rows are kept: what rebuilding a dedup window
+/// on assignment needs (DESIGN §5), at one row per partition per `every`, not per flush.
+public struct CheckpointCadence: Sendable, Hashable {
+    public var everyMilliseconds: Int64
+    public var retainMilliseconds: Int64
+
+    public init(everyMilliseconds: Int64, retainMilliseconds: Int64) {
+        self.everyMilliseconds = everyMilliseconds
+        self.retainMilliseconds = retainMilliseconds
     }
 }
 
@@ -58,14 +76,18 @@ public struct FlushBatch: Sendable {
     public var offsets: [PartitionOffset]
     public var totals: TotalsCopyRows
     public var uniqueValues: UniqueValueCopyRows
+    /// Dedup checkpoints to record with the offsets; nil records none (dedup off).
+    public var checkpoints: CheckpointCadence?
 
     public init(group: String, topic: String, offsets: [PartitionOffset],
-                totals: TotalsCopyRows = TotalsCopyRows(), uniqueValues: UniqueValueCopyRows = UniqueValueCopyRows()) {
+                totals: TotalsCopyRows = TotalsCopyRows(), uniqueValues: UniqueValueCopyRows = UniqueValueCopyRows(),
+                checkpoints: CheckpointCadence? = nil) {
         self.group = group
         self.topic = topic
         self.offsets = offsets
         self.totals = totals
         self.uniqueValues = uniqueValues
+        self.checkpoints = checkpoints
     }
 }
 

@@ -94,17 +94,19 @@ public final class LocalPostgresCluster: Sendable {
         state.withLock { $0.createdDatabases.removeAll { $0 == database.database } }
     }
 
-    /// Stops an owned server and keeps its data, for tests of a Postgres outage; `restartServer()`
-    /// brings it back on the same port. Throws `notOwned` on the server of `DATABASE_URL`.
-    public func stopServer() async throws {
-        guard let server else { throw LocalPostgresClusterError.notOwned }
-        try await NIOThreadPool.singleton.runIfActive { try server.stop() }
-    }
+    /// Fault tests: `pg_ctl restart -m fast` (`.restart`), or a stop (`.pause`) and a start on the same
+    /// port (`.resume`) of the server this cluster owns. A server on `DATABASE_URL` is not ours to restart.
+    public enum ServerControl: Sendable { case restart, pause, resume }
 
-    /// Starts a server stopped by `stopServer()` again.
-    public func restartServer() async throws {
+    public func control(_ action: ServerControl) async throws {
         guard let server else { throw LocalPostgresClusterError.notOwned }
-        try await NIOThreadPool.singleton.runIfActive { try server.restart() }
+        try await NIOThreadPool.singleton.runIfActive {
+            switch action {
+            case .restart: try server.restart()
+            case .pause: try server.pause()
+            case .resume: try server.resume()
+            }
+        }
     }
 
     /// Drops the databases this cluster created, then stops an owned server and removes its directory.

@@ -1,9 +1,10 @@
 public import Logging
+public import MeteringCore
 public import PostgresNIO
 
 /// Where a consumer resumes a partition, and the fencing epoch of its current owner.
 public struct PartitionClaim: Sendable, Hashable {
-    /// The offset of the next message to consume (0 for a partition never flushed).
+    /// The offset of the next message to consume (the log start for a partition never claimed).
     public var nextOffset: Int64
     /// Incremented by every claim; a flush must carry the epoch of the claim it works under.
     public var epoch: Int64
@@ -12,6 +13,18 @@ public struct PartitionClaim: Sendable, Hashable {
         self.nextOffset = nextOffset
         self.epoch = epoch
     }
+}
+
+/// One partition's row of `consumer_offsets`, as `odometer offsets` shows it.
+public struct StoredPartitionOffset: Sendable, Hashable {
+    public var partition: Int32
+    public var nextOffset: Int64
+    public var epoch: Int64
+    public var owner: String
+    /// The greatest Kafka append time (Unix ms) below `nextOffset`, once a flush recorded one.
+    public var coveredAppendMilliseconds: Int64?
+    /// When the row last changed, as Unix seconds.
+    public var updatedAtSeconds: Int64
 }
 
 /// Ownership of Kafka partitions as recorded in `consumer_offsets`, the source of truth for offsets (DESIGN §5).
@@ -30,38 +43,63 @@ public struct PartitionOffsetStore: Sendable {
     }
 
     /// Takes ownership of `partitions` for `owner` in one statement: a partition seen for the first time starts at
-    /// offset 0 with epoch 1; a known one keeps its offset and gets epoch + 1.
-    public func claim(group: String, topic: String, partitions: [Int32], owner: String) async throws -> [Int32: PartitionClaim] {
+    /// its log start (`logStarts`, 0 if absent) with epoch 1; a known one keeps its offset and gets epoch + 1.
+    ///
+    /// With `dedupWindowStart` (Unix ms: now minus the dedup window and one generation), each claim also says
+    /// where re-reading must begin to rebuild the window: the newest checkpoint older than it, the log's
+    /// beginning when there is none, or the stored offset itself when everything before it is older.
+    public func claim(group: String, topic: String, partitions: [Int32], owner: String,
+                      logStarts: [Int32: Int64] = [:], dedupWindowStart: Int64? = nil) async throws -> [Int32: StoredClaim] {
         let unique = Array(Set(partitions)).sorted()
         guard !unique.isEmpty else { return [:] }
+        let starts = unique.map { logStarts[$0] ?? 0 }
+        let windowStart = dedupWindowStart ?? Int64.min
         return try await client.withStoreConnection("claim partitions \(unique) of \(topic)") { connection in
             let rows = try await connection.query("""
-                INSERT INTO consumer_offsets AS o (group_id, topic, partition, next_offset, epoch, owner)
-                SELECT \(group), \(topic), p, 0, 1, \(owner) FROM unnest(\(unique)::integer[]) AS p
-                ON CONFLICT (group_id, topic, partition) DO UPDATE
-                  SET epoch = o.epoch + 1, owner = EXCLUDED.owner, updated_at = now()
-                RETURNING partition, next_offset, epoch
+                WITH claimed AS (
+                  INSERT INTO consumer_offsets AS o (group_id, topic, partition, next_offset, epoch, owner)
+                  SELECT \(group), \(topic), p.partition, p.log_start, 1, \(owner)
+                  FROM unnest(\(unique)::integer[], \(starts)::bigint[]) AS p(partition, log_start)
+                  ON CONFLICT (group_id, topic, partition) DO UPDATE
+                    SET epoch = o.epoch + 1, owner = EXCLUDED.owner, updated_at = now()
+                  RETURNING partition, next_offset, epoch, covered_append_ms)
+                SELECT c.partition, c.next_offset, c.epoch,
+                  CASE WHEN \(windowStart) = \(Int64.min) THEN NULL
+                       WHEN c.covered_append_ms IS NOT NULL AND c.covered_append_ms < \(windowStart) THEN c.next_offset
+                       ELSE coalesce((SELECT k.next_offset FROM partition_checkpoints k
+                                      WHERE k.group_id = \(group) AND k.topic = \(topic) AND k.partition = c.partition
+                                        AND k.covered_append_ms < \(windowStart) AND k.next_offset <= c.next_offset
+                                      ORDER BY k.next_offset DESC LIMIT 1), 0)
+                  END
+                FROM claimed c
                 """, logger: logger)
-            return try await Self.claims(from: rows)
+            var claims: [Int32: StoredClaim] = [:]
+            for try await (partition, nextOffset, epoch, dedupFrom) in rows.decode((Int32, Int64, Int64, Int64?).self) {
+                claims[partition] = StoredClaim(nextOffset: nextOffset, epoch: epoch, dedupFrom: dedupFrom)
+            }
+            return claims
         }
     }
 
     /// The recorded offset and epoch of every partition of `topic` for `group`.
     public func read(group: String, topic: String) async throws -> [Int32: PartitionClaim] {
-        try await client.withStoreConnection("read offsets of \(topic)") { connection in
-            let rows = try await connection.query("""
-                SELECT partition, next_offset, epoch FROM consumer_offsets
-                WHERE group_id = \(group) AND topic = \(topic)
-                """, logger: logger)
-            return try await Self.claims(from: rows)
-        }
+        try await rows(group: group, topic: topic).mapValues { PartitionClaim(nextOffset: $0.nextOffset, epoch: $0.epoch) }
     }
 
-    private static func claims(from rows: PostgresRowSequence) async throws -> [Int32: PartitionClaim] {
-        var claims: [Int32: PartitionClaim] = [:]
-        for try await (partition, nextOffset, epoch) in rows.decode((Int32, Int64, Int64).self) {
-            claims[partition] = PartitionClaim(nextOffset: nextOffset, epoch: epoch)
+    /// Every partition's row of `topic` for `group`.
+    public func rows(group: String, topic: String) async throws -> [Int32: StoredPartitionOffset] {
+        try await client.withStoreConnection("read offsets of \(topic)") { connection in
+            let rows = try await connection.query("""
+                SELECT partition, next_offset, epoch, owner, covered_append_ms, extract(epoch FROM updated_at)::bigint
+                FROM consumer_offsets WHERE group_id = \(group) AND topic = \(topic)
+                """, logger: logger)
+            var result: [Int32: StoredPartitionOffset] = [:]
+            for try await (partition, next, epoch, owner, covered, updated) in
+                rows.decode((Int32, Int64, Int64, String, Int64?, Int64).self) {
+                result[partition] = StoredPartitionOffset(partition: partition, nextOffset: next, epoch: epoch, owner: owner,
+                                                          coveredAppendMilliseconds: covered, updatedAtSeconds: updated)
+            }
+            return result
         }
-        return claims
     }
 }

@@ -12,6 +12,7 @@ public enum SchemaMigrator {
     static let migrations: [(version: Int, summary: String, statements: [String])] = [
         (SchemaV1.version, SchemaV1.summary, SchemaV1.statements),
         (SchemaV2.version, SchemaV2.summary, SchemaV2.statements),
+        (SchemaV3.version, SchemaV3.summary, SchemaV3.statements),
     ]
 
     /// The newest schema version this build knows.

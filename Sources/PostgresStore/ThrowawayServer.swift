@@ -7,7 +7,6 @@ public enum LocalPostgresClusterError: Error, Sendable, CustomStringConvertible 
     case temporaryDirectory(path: String, errno: Int32)
     case initdbFailed(output: String)
     case startFailed(serverLog: String)
-    case stopFailed(output: String)
     case notOwned
 
     public var description: String {
@@ -24,10 +23,8 @@ public enum LocalPostgresClusterError: Error, Sendable, CustomStringConvertible 
             return "initdb failed:\n\(output)"
         case .startFailed(let serverLog):
             return "the throwaway Postgres did not start; its server log:\n\(serverLog)"
-        case .stopFailed(let output):
-            return "pg_ctl stop failed:\n\(output)"
         case .notOwned:
-            return "this Postgres is the server of DATABASE_URL, not one this process started: it cannot be stopped here"
+            return "this Postgres server was not started by the test (DATABASE_URL), so it cannot be restarted or stopped"
         }
     }
 }
@@ -42,7 +39,7 @@ struct ThrowawayServer: Sendable {
     let port: Int
     /// The system user the server runs as; nil to run as the current user.
     let user: String?
-    /// fsync and synchronous commit on (measurements) or off (speed).
+    /// fsync and synchronous commit on (measurements) or off (speed); `resume()` starts it so again.
     var durable = false
 
     var dataDirectory: String { directory + "/data" }
@@ -79,19 +76,28 @@ struct ThrowawayServer: Sendable {
         }
     }
 
-    /// pg_ctl stop -m fast, keeping the cluster: `restart()` brings it back on the same port.
-    func stop() throws {
-        let result = try command(binaries.pgCtl, ["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60"])
-            .run(outputFile: directory + "/pg_ctl-stop.out")
-        guard result.status == 0 else { throw LocalPostgresClusterError.stopFailed(output: result.output) }
+    /// `pg_ctl restart -m fast` (fault tests: clients see their connections cut); the server keeps its
+    /// port and options.
+    func restart() throws {
+        try control(["restart", "-D", dataDirectory, "-l", serverLog, "-m", "fast", "-w", "-t", "60"], name: "restart")
     }
 
-    /// pg_ctl start of a stopped server, on its port.
-    func restart() throws {
-        let result = try command(binaries.pgCtl, startArguments(durable: durable)).run(outputFile: directory + "/pg_ctl-start.out")
+    /// `pg_ctl stop -m fast`, keeping the cluster for a later `resume()`.
+    func pause() throws {
+        try control(["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60"], name: "stop")
+    }
+
+    /// Starts the cluster again on the same port, after `pause()`. `pg_ctl start` does not keep
+    /// the options of the first start (only `restart` does), so they are given again.
+    func resume() throws {
+        try control(startArguments(durable: durable), name: "start")
+    }
+
+    private func control(_ arguments: [String], name: String) throws {
+        let result = try command(binaries.pgCtl, arguments).run(outputFile: directory + "/pg_ctl-\(name).out")
         guard result.status == 0 else {
             let log = (try? String(contentsOfFile: serverLog, encoding: .utf8)) ?? ""
-            throw LocalPostgresClusterError.startFailed(serverLog: log + result.output)
+            throw LocalPostgresClusterError.startFailed(serverLog: String(log.suffix(4000)) + result.output)
         }
     }
 

@@ -21,7 +21,9 @@ public struct TotalsFlushWriter: Sendable {
         self.logger = logger
     }
 
-    public func flush(_ batch: FlushBatch) async throws {
+    /// Commits `batch`. `beforeCommit` runs inside the transaction after every write, just before
+    /// the commit: the place where tests inject a crash or a failure (`Failpoints`).
+    public func flush(_ batch: FlushBatch, beforeCommit: @Sendable () async throws -> Void = {}) async throws {
         let expected = try Self.expectedEpochs(batch.offsets)
         let clock = ContinuousClock()
         let started = clock.now
@@ -46,6 +48,7 @@ public struct TotalsFlushWriter: Sendable {
                 try await connection.query(PostgresQuery(unsafeSQL: FlushStatements.mergeUniqueValues), logger: logger)
             }
             try await moveOffsets(batch, on: connection)
+            try await beforeCommit()
         }
         logger.debug("flushed", metadata: ["topic": "\(batch.topic)", "totals": "\(batch.totals.count)",
                                            "uniqueValues": "\(batch.uniqueValues.count)",
@@ -84,14 +87,50 @@ public struct TotalsFlushWriter: Sendable {
         guard !batch.offsets.isEmpty else { return }
         let partitions = batch.offsets.map(\.partition)
         let nextOffsets = batch.offsets.map(\.nextOffset)
-        // postgres-nio binds no arrays of optionals: Int64.min stands for "no event metered".
+        // postgres-nio binds no arrays of optionals: Int64.min stands for "none in this batch".
         let eventTimes = batch.offsets.map { $0.latestEventSeconds ?? .min }
+        let appendTimes = batch.offsets.map { $0.coveredAppendMilliseconds ?? .min }
         try await connection.query("""
             UPDATE consumer_offsets AS o SET next_offset = u.next_offset, updated_at = now(),
-              latest_event_time_s = greatest(o.latest_event_time_s, nullif(u.event_time_s, \(Int64.min)))
-            FROM unnest(\(partitions)::integer[], \(nextOffsets)::bigint[], \(eventTimes)::bigint[])
-              AS u(partition, next_offset, event_time_s)
+              latest_event_time_s = greatest(o.latest_event_time_s, nullif(u.event_time_s, \(Int64.min))),
+              covered_append_ms = greatest(o.covered_append_ms, nullif(u.append_ms, \(Int64.min)))
+            FROM unnest(\(partitions)::integer[], \(nextOffsets)::bigint[], \(eventTimes)::bigint[], \(appendTimes)::bigint[])
+              AS u(partition, next_offset, event_time_s, append_ms)
             WHERE o.group_id = \(batch.group) AND o.topic = \(batch.topic) AND o.partition = u.partition
+            """, logger: logger)
+        if let cadence = batch.checkpoints { try await recordCheckpoints(batch, cadence: cadence, on: connection) }
+    }
+
+    /// Adds a checkpoint for each partition whose newest one is at least `every` older than this batch's
+    /// covered append time, and drops those older than `retain` before it (keeping the newest of them, which
+    /// a window rebuild may still start from).
+    private func recordCheckpoints(_ batch: FlushBatch, cadence: CheckpointCadence,
+                                   on connection: PostgresConnection) async throws {
+        let covered = batch.offsets.filter { $0.coveredAppendMilliseconds != nil }
+        guard !covered.isEmpty else { return }
+        let partitions = covered.map(\.partition)
+        let nextOffsets = covered.map(\.nextOffset)
+        let appendTimes = covered.map { $0.coveredAppendMilliseconds! }
+        try await connection.query("""
+            INSERT INTO partition_checkpoints (group_id, topic, partition, next_offset, covered_append_ms)
+            SELECT \(batch.group), \(batch.topic), u.partition, u.next_offset, u.append_ms
+            FROM unnest(\(partitions)::integer[], \(nextOffsets)::bigint[], \(appendTimes)::bigint[])
+              AS u(partition, next_offset, append_ms)
+            WHERE NOT EXISTS (
+              SELECT 1 FROM partition_checkpoints k
+              WHERE k.group_id = \(batch.group) AND k.topic = \(batch.topic) AND k.partition = u.partition
+                AND k.covered_append_ms > u.append_ms - \(cadence.everyMilliseconds))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+        try await connection.query("""
+            DELETE FROM partition_checkpoints k
+            USING unnest(\(partitions)::integer[], \(appendTimes)::bigint[]) AS u(partition, append_ms)
+            WHERE k.group_id = \(batch.group) AND k.topic = \(batch.topic) AND k.partition = u.partition
+              AND k.covered_append_ms < u.append_ms - \(cadence.retainMilliseconds)
+              AND k.next_offset < (
+                SELECT max(n.next_offset) FROM partition_checkpoints n
+                WHERE n.group_id = k.group_id AND n.topic = k.topic AND n.partition = k.partition
+                  AND n.covered_append_ms < u.append_ms - \(cadence.retainMilliseconds))
             """, logger: logger)
     }
 

@@ -71,19 +71,4 @@ public struct UsageQueries: Sendable {
     public func offsets(group: String, topic: String) async throws -> [Int32: PartitionClaim] {
         try await PartitionOffsetStore(client: client, logger: logger).read(group: group, topic: topic)
     }
-
-    /// The event-time watermark of a consumer group on a topic: the smallest, over partitions
-    /// that have metered any event, of the greatest event time metered (Unix seconds); nil if
-    /// none has. An idle partition holds it back, which errs on the side of closing late.
-    public func eventTimeWatermark(group: String, topic: String) async throws -> Int64? {
-        try await client.withStoreConnection("read the event-time watermark") { connection in
-            let rows = try await connection.query("""
-                SELECT min(latest_event_time_s) FROM consumer_offsets
-                WHERE group_id = \(group) AND topic = \(topic) AND latest_event_time_s IS NOT NULL
-                """, logger: logger)
-            var watermark: Int64?
-            for try await value in rows.decode(Int64?.self) { watermark = value }
-            return watermark
-        }
-    }
 }

@@ -11,7 +11,8 @@ struct CloseCommand: AsyncParsableCommand {
     @Option(help: "The period, YYYY-MM.") var period: String
     @Option(help: "Only this account.") var account: String?
     @Flag(help: "Show what would be written, write nothing.") var dryRun = false
-    @Flag(help: "Close even though the event-time watermark is behind period end plus the grace period.") var force = false
+    @Flag(help: "Close even though some partition has not metered everything appended before period end plus the grace period.")
+    var force = false
     @Flag(help: "Machine-readable output.") var json = false
 
     func validate() throws {

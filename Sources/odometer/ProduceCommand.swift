@@ -15,7 +15,8 @@ struct ProduceCommand: AsyncParsableCommand {
     @Option(help: "Accounts the events are spread over.") var accounts = 10_000
     @Option(help: "The period the event times fall in, YYYY-MM (default: this month, UTC).") var period: String?
     @Flag(help: "Spread events uniformly over accounts instead of Zipf.") var uniform = false
-    @Option(help: "Random seed, for a reproducible stream (default: the clock).") var seed: UInt64?
+    @Option(help: "Random seed, for a reproducible stream (default: the clock). The same seed twice sends the same events, which dedup drops.")
+    var seed: UInt64?
 
     func validate() throws {
         guard events > 0 else { throw ValidationError("--events must be > 0") }
@@ -37,11 +38,15 @@ struct ProduceCommand: AsyncParsableCommand {
                 throw OdometerFailure.environment("\(error)")
             }
             let producer = try KafkaProducer(bootstrapServers: kafka.brokers, properties: kafka.properties, logger: nil)
-            let workload = UsageWorkload(accounts: accounts, period: month, distribution: uniform ? .uniform : .zipf)
+            let seed = seed ?? UInt64(Date().timeIntervalSince1970)
+            // Each seed is a stream of its own: its source keeps its ids apart from other runs' in
+            // the dedup window, and running the same seed again re-sends the same events.
+            let workload = UsageWorkload(accounts: accounts, period: month, distribution: uniform ? .uniform : .zipf,
+                                         source: "odometer-produce/\(seed)")
             let progress = ProgressReporter()
             let started = ContinuousClock.now
             try WorkloadProducer(producer: producer, topic: kafka.topic).produce(
-                workload, count: events, seed: seed ?? UInt64(Date().timeIntervalSince1970), rate: rate,
+                workload, count: events, seed: seed, rate: rate,
                 progress: { progress.update("produce", done: $0, total: events) })
             let seconds = started.duration(to: .now)
             print("produced \(events) events to \(kafka.topic) in \(seconds)")

@@ -1,3 +1,4 @@
+import Foundation
 import KafkaClient
 import Synchronization
 import Testing
@@ -68,18 +69,22 @@ struct HandoverTests {
         try cluster.createTopic("usage", partitions: 4)
         let producer = try KafkaProducer(bootstrapServers: cluster.bootstrapServers, logger: nil)
         let producing = Atomic<Bool>(true)
-        let feeder = Task.detached {
+        // A thread of its own: the test run's cooperative pool (two threads on a 2-core machine)
+        // is often busy with other suites, and the stream must keep flowing through the rebalances.
+        let producedCount = Atomic<Int>(-1)
+        let feeder = Thread {
             var index = 0
             while producing.load(ordering: .relaxed) {
                 for _ in 0..<500 {
-                    try producer.produce(topic: "usage", key: Array("acct-\(index % 97)".utf8), value: Array("e\(index)".utf8))
+                    try? producer.produce(topic: "usage", key: Array("acct-\(index % 97)".utf8), value: Array("e\(index)".utf8))
                     index += 1
                 }
-                try await Task.sleep(for: .milliseconds(10))
+                Thread.sleep(forTimeInterval: 0.01)
             }
-            try producer.flush(timeout: .seconds(20))
-            return index
+            try? producer.flush(timeout: .seconds(20))
+            producedCount.store(index, ordering: .releasing)
         }
+        feeder.start()
         let store = SharedOffsetStore()
         let first = StoreBackedHandler(store: store)
         let second = StoreBackedHandler(store: store)
@@ -94,7 +99,8 @@ struct HandoverTests {
         firstConsumer.stop()
         #expect(try await eventually(within: .seconds(30)) { second.owned.withLock { $0.count } == 4 })
         producing.store(false, ordering: .relaxed)
-        let produced = try await feeder.value
+        _ = try await eventually(within: .seconds(30)) { producedCount.load(ordering: .acquiring) >= 0 }
+        let produced = producedCount.load(ordering: .acquiring)
         let allProcessed = try await eventually(within: .seconds(30)) {
             store.state.withLock { $0.delivered } == produced
         }

@@ -78,6 +78,14 @@ import Testing
             let produce = try cli.run(["produce", "--events", "5000", "--accounts", "50", "--period", "2026-10", "--seed", "7"])
             #expect(produce.status == 0, "\(produce.error)")
 
+            // Close readiness is measured on arrival: nothing is metered yet, so every partition holding
+            // events appended before November plus the grace period (all of them: they arrived now,
+            // long after) is behind, and the refusal names them.
+            let refused = try cli.run(["close", "--period", "2026-10"])
+            #expect(refused.status == 1)
+            #expect(refused.error.contains("cannot close yet") && refused.error.contains("--force"), "\(refused.error)")
+            #expect(refused.error.contains("partition 0") && refused.error.contains("messages not yet metered"))
+
             let serve = try cli.start(["serve"])
             let postgres = PostgresClient(configuration: database.postgresURL.clientConfiguration, backgroundLogger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -97,12 +105,8 @@ import Testing
             #expect(events > 0)
             #expect(rows.allSatisfy { $0["period"] as? String == "2026-10" })
 
-            // The watermark is inside October: closing October must wait for November plus the grace period.
-            let refused = try cli.run(["close", "--period", "2026-10"])
-            #expect(refused.status == 1)
-            #expect(refused.error.contains("cannot close yet") && refused.error.contains("--force"))
-
-            let closed = try cli.run(["close", "--period", "2026-10", "--force", "--json"])
+            // Everything appended is metered now: October may close without --force.
+            let closed = try cli.run(["close", "--period", "2026-10", "--json"])
             #expect(closed.status == 0, "\(closed.error)")
             let summary = try JSONSerialization.jsonObject(with: Data(closed.output.utf8)) as! [String: Any]
             let invoices = (summary["invoices"] as! [Any]).count

@@ -73,4 +73,22 @@ final class RunningCommand: @unchecked Sendable {
         process.terminate()
         return finish()
     }
+
+    var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+
+    /// Sends `signal` (SIGKILL, SIGSTOP, SIGCONT, ...) to the child.
+    func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits until the child has exited, at most `timeout`; returns whether it has.
+    func waitForExit(timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        return !process.isRunning
+    }
+
+    /// What the child wrote to standard error so far.
+    var errorSoFar: String {
+        (try? String(contentsOf: directory.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
+    }
 }

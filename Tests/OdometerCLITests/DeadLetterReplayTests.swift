@@ -10,9 +10,9 @@ import Testing
     static let badTimes = 3
 
     /// Meters the stream with the configuration that lacks page_views, then replays with the one that has it.
-    static func meteredThenReplayed(_ fixture: ServeFixture) async throws -> (before: String, after: String) {
-        let before = try fixture.config(named: "before")
-        let after = try fixture.config(named: "after", pageViews: true)
+    static func meteredThenReplayed(_ fixture: ServeFixture, dedup: Bool) async throws -> (before: String, after: String) {
+        let before = try fixture.config(named: "before", dedup: dedup)
+        let after = try fixture.config(named: "after", pageViews: true, dedup: dedup)
         #expect(try fixture.cli.run(["migrate", "--config", before]).status == 0)
         try fixture.produce(fixture.known.apiRequests(apiRequests) + fixture.known.pageViews(pageViews)
                             + fixture.known.badTimes(badTimes))
@@ -24,7 +24,7 @@ import Testing
         let usageEnd = try fixture.watermarks("usage")
         let dryRun = try fixture.cli.run(["dlq", "replay", "--dry-run", "--json", "--config", after])
         #expect(dryRun.status == 0, "\(dryRun.error)")
-        let planned = try JSONSerialization.jsonObject(with: Data(dryRun.output.utf8)) as! [String: Any]
+        let planned = try #require(try JSONSerialization.jsonObject(with: Data(dryRun.output.utf8)) as? [String: Any])
         #expect(planned["selected"] as? Int == pageViews + badTimes)
         #expect(planned["byReason"] as? [String: Int] == ["unknown_type": pageViews, "bad_time": badTimes])
         #expect(planned["replayed"] as? Int == 0)
@@ -32,7 +32,7 @@ import Testing
 
         // Nothing was appended after a time in the future.
         let none = try fixture.cli.run(["dlq", "replay", "--since", "2099-01-01T00:00:00Z", "--json", "--config", after])
-        #expect((try JSONSerialization.jsonObject(with: Data(none.output.utf8)) as! [String: Any])["selected"] as? Int == 0)
+        #expect((try JSONSerialization.jsonObject(with: Data(none.output.utf8)) as? [String: Any])?["selected"] as? Int == 0)
 
         // The fix: replay only what the new meter takes.
         let replay = try fixture.cli.run(["dlq", "replay", "--reason", "unknown_type", "--config", after])
@@ -49,8 +49,10 @@ import Testing
         #expect(usage.status == 0, "\(usage.error)")
         var result: [String: Int] = [:]
         for line in usage.output.split(separator: "\n") {
-            let row = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-            if row["meter"] as? String == meter { result[row["account"] as! String, default: 0] += row["events"] as! Int }
+            let row = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            if row["meter"] as? String == meter, let account = row["account"] as? String, let events = row["events"] as? Int {
+                result[account, default: 0] += events
+            }
         }
         return result
     }
@@ -61,9 +63,10 @@ import Testing
         #expect(serve.terminate().status == 0)
     }
 
+    /// Without dedup, the replay path alone: the fixed events are metered exactly once.
     @Test func invalidEventsFixedAndReplayedAreCountedOnce() async throws {
         try await ServeFixture.with { fixture in
-            let (_, after) = try await Self.meteredThenReplayed(fixture)
+            let (_, after) = try await Self.meteredThenReplayed(fixture, dedup: false)
             try await Self.meterAgain(fixture, config: after)
             #expect(try Self.events(of: "page_views", fixture, config: after) == fixture.known.expectedPageViews(Self.pageViews))
             let calls = try Self.events(of: "api_calls", fixture, config: after)
@@ -71,15 +74,34 @@ import Testing
         }
     }
 
-    @Test(.disabled("needs dedup on (source, id), issue 10"))
-    func replayingAgainCountsNothingMore() async throws {
+    /// With dedup (the default), the replayed copies must count once, and a second replay nothing more.
+    ///
+    /// Known issue, left for the pipeline to fix: after the restart with the fixed configuration,
+    /// the dedup window is rebuilt by re-reading the log, where the originals now decode as valid,
+    /// so they are remembered as metered although they were dead-lettered; their replayed copies
+    /// are then dropped as duplicates and page_views stays empty. When the rebuild skips what was
+    /// dead-lettered, these known issues stop being recorded and this test fails until the
+    /// `withKnownIssue` wrappers go.
+    @Test func withDedupReplayedEventsCountOnceAndReplayingAgainCountsNothingMore() async throws {
         try await ServeFixture.with { fixture in
-            let (_, after) = try await Self.meteredThenReplayed(fixture)
+            let (_, after) = try await Self.meteredThenReplayed(fixture, dedup: true)
             try await Self.meterAgain(fixture, config: after)
+            let expected = fixture.known.expectedPageViews(Self.pageViews)
+            let once = try Self.events(of: "page_views", fixture, config: after)
+            withKnownIssue("the dedup window rebuild remembers events that were dead-lettered") {
+                #expect(once == expected)
+            }
             let again = try fixture.cli.run(["dlq", "replay", "--reason", "unknown_type", "--config", after])
             #expect(again.status == 0, "\(again.error)")
             try await Self.meterAgain(fixture, config: after)
-            #expect(try Self.events(of: "page_views", fixture, config: after) == fixture.known.expectedPageViews(Self.pageViews))
+            let twice = try Self.events(of: "page_views", fixture, config: after)
+            withKnownIssue("the dedup window rebuild remembers events that were dead-lettered") {
+                #expect(twice == expected)
+            }
+            // Whatever the window holds, a second replay adds nothing to what the first one gave.
+            #expect(twice == once)
+            let calls = try Self.events(of: "api_calls", fixture, config: after)
+            #expect(calls == fixture.known.expectedAPIRequests(Self.apiRequests).mapValues(\.events))
         }
     }
 }

@@ -55,8 +55,9 @@ final class ServeFixture: Sendable {
 
     /// Writes a configuration; `pageViews` adds the meter that page_view events lack otherwise.
     /// `odoo` adds an Odoo destination (URL and API key of a fake).
+    /// `dedup: false` turns the dedup window off.
     func config(named name: String, pageViews: Bool = false, listen: String? = nil, token: String? = ServeFixture.token,
-                odoo: (url: String, apiKey: String)? = nil) throws -> String {
+                odoo: (url: String, apiKey: String)? = nil, dedup: Bool = true) throws -> String {
         let file = directory.appendingPathComponent("\(name).yaml")
         let billing = odoo.map {
             "billing:\n  destinations:\n    - { kind: odoo, url: \"\($0.url)\", database: odometer, login: billing-bot, "
@@ -66,7 +67,7 @@ final class ServeFixture: Sendable {
         let yaml = """
             kafka: { brokers: "\(kafka.bootstrapServers)", group: \(group), sessionTimeoutMs: 6000 }
             postgres: { url: "\(database.url)" }
-            pipeline: { flushIntervalMs: 100 }
+            pipeline: { flushIntervalMs: 100\(dedup ? "" : ", dedupWindow: \"off\"") }
             http: { \(http) }
             meters:
               - { slug: api_calls, eventType: api_request, aggregation: COUNT }

@@ -60,7 +60,7 @@ import Testing
             let serve = try await fixture.startServe(config: config)
             do {
                 try await fixture.waitUntilMetered()
-                try await fixture.database.stopServer()
+                try await fixture.database.control(.pause)
                 let down = await HTTPProbe.poll(fixture.base + "/readyz", timeout: .seconds(60)) { $0.status == 503 }
                 #expect(down?.status == 503)
                 let reason = try JSONSerialization.jsonObject(with: Data((down?.body ?? "{}").utf8)) as? [String: Any]
@@ -69,7 +69,7 @@ import Testing
                 // Alive all along.
                 #expect(try await HTTPProbe.call(fixture.base + "/healthz").status == 200)
 
-                try await fixture.database.restartServer()
+                try await fixture.database.control(.resume)
                 let back = await HTTPProbe.poll(fixture.base + "/readyz", timeout: .seconds(120)) { $0.status == 200 }
                 #expect(back?.status == 200, "\(back?.body ?? "no answer")")
                 // And it meters again after the outage.

@@ -66,6 +66,10 @@ import Testing
          "config line 3: `pipeline.shards` must be a whole number"),
         ("kafka: { brokers: \"k\" }\npostgres: { url: \"postgres://h/d\" }\npipeline: { dedupWindow: 3 weeks }\nmeters: [ { slug: m, eventType: e, aggregation: COUNT } ]\n",
          "config line 3: `pipeline.dedupWindow` must be a duration"),
+        ("kafka: { brokers: \"k\" }\npostgres: { url: \"postgres://h/d\" }\npipeline: { dedupMemory: 10 }\nmeters: [ { slug: m, eventType: e, aggregation: COUNT } ]\n",
+         "config line 3: `pipeline.dedupMemory` must be a size of at least 1MiB"),
+        ("kafka: { brokers: \"k\" }\npostgres: { url: \"postgres://h/d\" }\npipeline: { shutdownTimeout: 0s }\nmeters: [ { slug: m, eventType: e, aggregation: COUNT } ]\n",
+         "config line 3: `pipeline.shutdownTimeout` must be > 0"),
         ("postgres: { url: \"postgres://h/d\" }\nmeters: [ { slug: m, eventType: e, aggregation: COUNT } ]\n",
          "config line 1: `kafka` is required"),
         ("kafka: { brokers: \"k\" }\npostgres: { url: \"postgres://h/d\" }\nmeters:\n  - { slug: m, eventType: e, aggregation: SUM }\n",
@@ -92,6 +96,19 @@ import Testing
         } catch {
             #expect(error.description.contains(expected), "\(error.description)")
         }
+    }
+
+    @Test func dedupCanBeTunedOrTurnedOff() throws {
+        let defaults = try parse("kafka: { brokers: \"k\" }\npostgres: { url: \"postgres://h/d\" }\nmeters: [ { slug: m, eventType: e, aggregation: COUNT } ]\n")
+        #expect(defaults.pipeline.dedupWindow == .seconds(3600))
+        #expect(defaults.pipeline.dedupMemoryBytes == 256 << 20)
+        #expect(defaults.pipeline.shutdownTimeout == .seconds(30))
+        let tuned = try parse("kafka: { brokers: \"k\" }\npostgres: { url: \"postgres://h/d\" }\npipeline: { dedupWindow: 15m, dedupMemory: 2GiB, shutdownTimeout: 90s }\nmeters: [ { slug: m, eventType: e, aggregation: COUNT } ]\n")
+        #expect(tuned.pipeline.dedupWindow == .seconds(900))
+        #expect(tuned.pipeline.dedupMemoryBytes == 2 << 30)
+        #expect(tuned.pipeline.shutdownTimeout == .seconds(90))
+        let off = try parse("kafka: { brokers: \"k\" }\npostgres: { url: \"postgres://h/d\" }\npipeline: { dedupWindow: off }\nmeters: [ { slug: m, eventType: e, aggregation: COUNT } ]\n")
+        #expect(off.pipeline.dedupWindow == nil)
     }
 
     @Test func secretsNeverAppearInErrors() {

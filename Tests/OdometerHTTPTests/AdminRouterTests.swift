@@ -24,6 +24,16 @@ import Testing
         try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8))
     }
 
+    /// The body as a JSON object; fails the test (without crashing the run) if it is not one.
+    static func object(_ response: TestResponse) throws -> [String: Any] {
+        try #require(try json(response) as? [String: Any], "not a JSON object: \(String(buffer: response.body))")
+    }
+
+    /// The body as a JSON array of objects.
+    static func array(_ response: TestResponse) throws -> [[String: Any]] {
+        try #require(try json(response) as? [[String: Any]], "not a JSON array: \(String(buffer: response.body))")
+    }
+
     @Test func operatorRoutesAnswerWithWhatTheCommandsPrint() async throws {
         try await AdminEnvironment.with { environment in
             let answers = Answers()
@@ -42,8 +52,8 @@ import Testing
                 #expect(try await call("/healthz").status == .ok)
                 let starting = try await call("/readyz")
                 #expect(starting.status == .serviceUnavailable)
-                let reason = try Self.json(starting) as! [String: Any]
-                #expect((reason["reason"] as! String).contains("pipeline starting"))
+                let reason = try Self.object(starting)
+                #expect((reason["reason"] as? String)?.contains("pipeline starting") == true)
 
                 try environment.produce(known.apiRequests(60) + known.pageViews(4))
                 try await environment.meterUntilCaughtUp()
@@ -55,7 +65,7 @@ import Testing
                 let usage = try await call("/v1/usage?period=2026-10")
                 #expect(usage.status == .ok)
                 #expect(usage.headers[.contentType] == "application/json; charset=utf-8")
-                let rows = try Self.json(usage) as! [[String: Any]]
+                let rows = try Self.array(usage)
                 let expected = known.expectedAPIRequests(60)
                 for (account, figures) in expected {
                     let calls = rows.first { $0["account"] as? String == account && $0["meter"] as? String == "api_calls" }
@@ -64,34 +74,37 @@ import Testing
                     #expect(calls?["quantity"] as? String == String(figures.events))
                     #expect(tokens?["quantity"] as? String == String(figures.tokens))
                 }
-                let one = try Self.json(try await call("/v1/usage?account=acct-2")) as! [[String: Any]]
-                #expect(Set(one.map { $0["account"] as! String }) == ["acct-2"])
+                let one = try Self.array(try await call("/v1/usage?account=acct-2"))
+                #expect(Set(one.map { $0["account"] as? String }) == ["acct-2"])
 
-                // close: refused while October's watermark is inside October; a dry run with force plans; force closes.
-                let refused = try await call("/v1/periods/2026-10/close", .post)
+                // close: refused while a partition has messages not yet metered and the period's end is
+                // still ahead (three events produced after the pipeline stopped); October is covered.
+                try environment.produce(known.apiRequests(3, firstID: 1_000, month: "2099-01"))
+                let refused = try await call("/v1/periods/2099-01/close", .post)
                 #expect(refused.status == .conflict)
-                #expect(((try Self.json(refused) as! [String: Any])["error"] as! String).contains("cannot close yet"))
-                let dryRun = try Self.json(try await call("/v1/periods/2026-10/close?dryRun=true&force=true", .post)) as! [String: Any]
+                let refusal = try Self.json(refused) as? [String: Any]
+                #expect((refusal?["error"] as? String)?.contains("cannot close yet") == true, "\(refusal ?? [:])")
+                let dryRun = try Self.object(try await call("/v1/periods/2026-10/close?dryRun=true", .post))
                 #expect(dryRun["dryRun"] as? Bool == true)
                 #expect(dryRun["accounts"] as? Int == 3)
                 #expect(dryRun["linesWritten"] as? Int == 0)
-                let closed = try Self.json(try await call("/v1/periods/2026-10/close?force=true", .post)) as! [String: Any]
+                let closed = try Self.object(try await call("/v1/periods/2026-10/close", .post))
                 #expect(closed["dryRun"] as? Bool == false)
                 #expect(closed["outboxWritten"] as? Int == 3)   // one Odoo invoice per account
 
                 // deliveries: the three pending invoices; retry of a destination without failures re-queues none.
-                let pending = try Self.json(try await call("/v1/deliveries?status=pending")) as! [[String: Any]]
+                let pending = try Self.array(try await call("/v1/deliveries?status=pending"))
                 #expect(pending.count == 3)
                 #expect(pending.allSatisfy { $0["destination"] as? String == "odoo" && $0["status"] as? String == "pending" })
-                #expect((try Self.json(try await call("/v1/deliveries?status=failed")) as! [[String: Any]]).isEmpty)
-                let retried = try Self.json(try await call("/v1/deliveries/retry?destination=odoo", .post)) as! [String: Any]
+                #expect(try Self.array(try await call("/v1/deliveries?status=failed")).isEmpty)
+                let retried = try Self.object(try await call("/v1/deliveries/retry?destination=odoo", .post))
                 #expect(retried["retried"] as? Int == 0)
 
                 // dlq replay, dry run: the four unknown_type events, nothing produced.
-                let replay = try Self.json(try await call("/v1/dlq/replay?dryRun=true&reason=unknown_type", .post)) as! [String: Any]
+                let replay = try Self.object(try await call("/v1/dlq/replay?dryRun=true&reason=unknown_type", .post))
                 #expect(replay["selected"] as? Int == 4)
                 #expect(replay["replayed"] as? Int == 0)
-                #expect((replay["deadLetters"] as! [[String: Any]]).allSatisfy { $0["reason"] as? String == "unknown_type" })
+                #expect(((replay["deadLetters"] as? [[String: Any]]) ?? [[:]]).allSatisfy { $0["reason"] as? String == "unknown_type" })
 
                 // The page and the metrics need no token; the page shows what the sampler read after the close.
                 try await OperationsSampler(runtime: environment.runtime, postgres: environment.postgres,

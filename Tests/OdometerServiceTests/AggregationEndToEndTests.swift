@@ -1,6 +1,7 @@
 import MeteringCore
 import MeteringWorkload
 import OdometerService
+import OdometerTestSupport
 import Testing
 
 /// MIN, AVG and LATEST through Kafka, the shards, several flushes and Postgres's merge, checked

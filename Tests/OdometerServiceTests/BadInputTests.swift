@@ -3,6 +3,7 @@ import KafkaClient
 import MeteringCore
 import OdometerService
 import Synchronization
+import OdometerTestSupport
 import Testing
 
 /// A malformed event never stops the pipeline: it is dead-lettered unchanged with its reason
@@ -43,53 +44,5 @@ import Testing
                 #expect(Int32(letter.partition) != nil && Int64(letter.offset) != nil)
             }
         }
-    }
-}
-
-/// Reads the dead-letter topic back with a group consumer of its own.
-enum DeadLetterReader {
-    struct Letter: Sendable {
-        var payload: String
-        var reason: String
-        var partition: String
-        var offset: String
-    }
-
-    static func read(brokers: String, topic: String, count: Int) throws -> [Letter] {
-        let collector = Collector()
-        let consumer = try KafkaBatchConsumer(
-            configuration: .init(bootstrapServers: brokers, groupID: "dlq-reader-\(UUID().uuidString.prefix(6))",
-                                 sessionTimeout: .seconds(6)),
-            handler: collector, logger: nil)
-        try consumer.start(subscribing: [topic])
-        let deadline = ContinuousClock.now + .seconds(60)
-        while collector.letters.withLock({ $0.count }) < count, ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        consumer.stop()
-        return collector.letters.withLock { $0 }
-    }
-
-    final class Collector: KafkaBatchHandler {
-        let letters = Mutex<[Letter]>([])
-
-        func consume(_ messages: UnsafeBufferPointer<KafkaMessage>) {
-            for message in messages {
-                defer { message.release() }
-                guard !message.isError else { continue }
-                func header(_ name: String) -> String {
-                    message.header(name).map { String(decoding: $0, as: UTF8.self) } ?? ""
-                }
-                let letter = Letter(payload: String(decoding: message.payload, as: UTF8.self),
-                                    reason: header("odometer-reason"),
-                                    partition: header("odometer-source-partition"),
-                                    offset: header("odometer-source-offset"))
-                letters.withLock { $0.append(letter) }
-            }
-        }
-
-        func partitionsAssigned(_ partitions: [KafkaTopicPartition]) throws -> [KafkaTopicPartition: Int64] { [:] }
-        func partitionsRevoked(_ partitions: [KafkaTopicPartition]) {}
-        func idle() {}
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import KafkaClient
 import MeteringCore
 import OdometerService
+import OdometerTestSupport
 import Testing
 
 /// The whole ingest path on real parts: librdkafka against the mock cluster over TCP, the

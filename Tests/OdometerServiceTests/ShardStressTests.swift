@@ -4,6 +4,7 @@ import MeteringCore
 import MeteringWorkload
 @testable import OdometerService
 import Synchronization
+import OdometerTestSupport
 import Testing
 
 /// The lock-free path under load: one producer thread feeding two shard threads through small
@@ -18,9 +19,13 @@ import Testing
         let letters = CountingDeadLetters()
         var logger = Logger(label: "stress")
         logger.logLevel = .critical
+        // Dedup on, and each partition's boundary written by the producer thread before its first
+        // message, as the consumer thread does on assignment: ThreadSanitizer checks that hand-over.
+        let boundaries = PartitionBoundaries()
         let shards = (0..<2).map {
             ShardWorker<StressInput>(index: $0, catalog: catalog, directory: directory, deadLetters: letters,
-                                     ringCapacity: 512, logger: logger)
+                                     ringCapacity: 512, dedup: DedupFilter(window: .seconds(3600), memoryLimitBytes: 1 << 26),
+                                     boundaries: boundaries, logger: logger)
         }
         for shard in shards { shard.start() }
 
@@ -28,6 +33,7 @@ import Testing
         // 10,000 messages it waits for one more flush, so flushes always interleave with work.
         let flushCount = SharedCounter()
         let producer = Thread {
+            for partition in Set(corpus.messages.map(\.partition)) { try! boundaries.assign(partition, meterFrom: 0) }
             var staged: [[StressInput]] = [[], []]
             for (sequence, message) in corpus.messages.enumerated() {
                 staged[Int(message.partition) % 2].append(message)

@@ -1,3 +1,4 @@
+import MeteringCore
 import PostgresNIO
 import Testing
 @testable import PostgresStore
@@ -16,13 +17,13 @@ extension RealPostgres {
                 let offsets = PartitionOffsetStore(client: client, logger: testLogger)
                 let writer = TotalsFlushWriter(client: client, logger: testLogger)
                 let first = try await offsets.claim(group: "g", topic: "usage", partitions: [0], owner: "old")
-                #expect(first == [0: PartitionClaim(nextOffset: 0, epoch: 1)])
+                #expect(first == [0: StoredClaim(nextOffset: 0, epoch: 1)])
                 try await writer.flush(FlushBatch(group: "g", topic: "usage",
                                                   offsets: [PartitionOffset(partition: 0, nextOffset: 10, epoch: 1)],
                                                   totals: rows(account: "a", events: 10)))
 
                 let second = try await offsets.claim(group: "g", topic: "usage", partitions: [0], owner: "new")
-                #expect(second == [0: PartitionClaim(nextOffset: 10, epoch: 2)])
+                #expect(second == [0: StoredClaim(nextOffset: 10, epoch: 2)])
 
                 var unique = UniqueValueCopyRows()
                 unique.append(account: "a", meter: "calls", period: "2026-11", dimensions: "{}", value: "v")
@@ -76,8 +77,8 @@ extension RealPostgres {
                     2: PartitionClaim(nextOffset: 0, epoch: 1),
                 ])
                 #expect(try await offsets.claim(group: "g", topic: "usage", partitions: [0, 1], owner: "b") == [
-                    0: PartitionClaim(nextOffset: 5, epoch: 2),
-                    1: PartitionClaim(nextOffset: 7_000_000_000, epoch: 2),
+                    0: StoredClaim(nextOffset: 5, epoch: 2),
+                    1: StoredClaim(nextOffset: 7_000_000_000, epoch: 2),
                 ])
                 #expect(try await offsets.read(group: "g", topic: "other").isEmpty)
                 #expect(try await UsageQueries(client: client, logger: testLogger).offsets(group: "g", topic: "usage").count == 3)

@@ -11,7 +11,7 @@ extension RealPostgres {
         private func flushing(_ client: PostgresClient) async throws -> @Sendable (TotalsCopyRows, UniqueValueCopyRows) async throws -> Void {
             let claims = try await PartitionOffsetStore(client: client, logger: testLogger)
                 .claim(group: group, topic: topic, partitions: [0, 1, 2, 3], owner: "test")
-            #expect(claims.values.allSatisfy { $0 == PartitionClaim(nextOffset: 0, epoch: 1) })
+            #expect(claims.values.allSatisfy { $0.nextOffset == 0 && $0.epoch == 1 })
             let writer = TotalsFlushWriter(client: client, logger: testLogger)
             let (group, topic) = (group, topic)
             return { totals, unique in

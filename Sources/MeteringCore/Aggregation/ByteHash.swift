@@ -1,8 +1,9 @@
-/// A fast, seedless 64-bit hash of a byte string for in-memory hash tables (not for
-/// security, not stable across versions). Reads 8 bytes at a time; allocation-free.
+/// A fast 64-bit hash of a byte string for in-memory hash tables (not for security, not stable
+/// across versions). Reads 8 bytes at a time; allocation-free. Different seeds give hashes
+/// that are independent enough to be used side by side as one wider hash.
 @inlinable
-func byteHash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-    var hash: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(bytes.count)
+func byteHash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0x243F_6A88_85A3_08D3) -> UInt64 {
+    var hash: UInt64 = seed ^ UInt64(bytes.count)
     guard let base = bytes.baseAddress else { return mix64(hash) }
     var index = 0
     let count = bytes.count

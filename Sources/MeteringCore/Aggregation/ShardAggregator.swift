@@ -21,14 +21,17 @@ public final class ShardAggregator {
         var uniques = UniqueValueSet()
         /// Next offset to read, by partition; -1 = nothing read since the last drain.
         var nextOffsets: [Int64] = []
-        /// Greatest event time (seconds) metered, by partition; `.min` = none since the last drain.
-        var latestEventSeconds: [Int64] = []
+        /// Greatest Kafka append time (Unix ms) read, by partition; `.min` = none since the last drain.
+        var coveredAppend: [Int64] = []
         var windowEvents = 0
+        var windowDuplicates = 0
         var windowRejections: [RejectionReason: Int] = [:]
     }
 
     /// Events metered since the last drain.
     public var windowEvents: Int { state.pointee.windowEvents }
+    /// Duplicates dropped since the last drain (DESIGN §5).
+    public var windowDuplicates: Int { state.pointee.windowDuplicates }
     /// Messages rejected since the last drain, by reason.
     public var windowRejections: [RejectionReason: Int] { state.pointee.windowRejections }
     /// Distinct keys waiting for the next flush. Applies the table's queued updates first, so
@@ -61,12 +64,21 @@ public final class ShardAggregator {
         state.deallocate()
     }
 
-    /// Records that the message at `offset` of `partition` was handled (valid or not).
+    /// Records that the message at `offset` of `partition`, appended to Kafka at
+    /// `appendMilliseconds` (Unix ms, if known), was handled: metered, rejected or dropped.
     @inline(__always)
-    public func recordProgress(partition: Int32, offset: Int64) {
+    public func recordProgress(partition: Int32, offset: Int64, appendMilliseconds: Int64?) {
         let index = Int(partition)
         if index >= state.pointee.nextOffsets.count { growPartitions(to: index + 1) }
         if offset + 1 > state.pointee.nextOffsets[index] { state.pointee.nextOffsets[index] = offset + 1 }
+        if let appended = appendMilliseconds, appended > state.pointee.coveredAppend[index] {
+            state.pointee.coveredAppend[index] = appended
+        }
+    }
+
+    /// Counts a duplicate dropped by the dedup window.
+    public func recordDuplicate() {
+        state.pointee.windowDuplicates &+= 1
     }
 
     /// Counts a rejected message.
@@ -84,7 +96,6 @@ public final class ShardAggregator {
             state.pointee.subjects.setPayload(calendar, of: subject)
         }
         let time = decoder.time
-        recordEventTime(time.seconds, partition: partition)
         let period = calendars[Int(calendar)].period(containing: time).index
         let type = decoder.eventTypeIndex
         let first = tables.typePositionStarts[type]
@@ -151,31 +162,23 @@ extension ShardAggregator {
         out.append(UInt8(ascii: "}"))
     }
 
-    @inline(__always)
-    func recordEventTime(_ seconds: Int64, partition: Int32) {
-        let index = Int(partition)
-        if index >= state.pointee.latestEventSeconds.count { growPartitions(to: index + 1) }
-        if seconds > state.pointee.latestEventSeconds[index] { state.pointee.latestEventSeconds[index] = seconds }
-    }
-
     /// Makes room for partitions `0 ..< count` in the per-partition progress.
     private func growPartitions(to count: Int) {
         state.pointee.nextOffsets.append(contentsOf: repeatElement(-1, count: count - state.pointee.nextOffsets.count))
-        state.pointee.latestEventSeconds.append(
-            contentsOf: repeatElement(.min, count: count - state.pointee.latestEventSeconds.count))
+        state.pointee.coveredAppend.append(contentsOf: repeatElement(.min, count: count - state.pointee.coveredAppend.count))
     }
 
-    /// Next offsets and greatest event times of the partitions that advanced; resets both.
-    func takeProgress() -> (nextOffsets: [Int32: Int64], latestEventSeconds: [Int32: Int64]) {
+    /// Next offsets and greatest append times of the partitions that advanced; resets both.
+    func takeProgress() -> (nextOffsets: [Int32: Int64], coveredAppend: [Int32: Int64]) {
         var progress: [Int32: Int64] = [:]
         var times: [Int32: Int64] = [:]
         for (partition, next) in state.pointee.nextOffsets.enumerated() where next >= 0 {
             progress[Int32(partition)] = next
             state.pointee.nextOffsets[partition] = -1
         }
-        for (partition, seconds) in state.pointee.latestEventSeconds.enumerated() where seconds != .min {
-            times[Int32(partition)] = seconds
-            state.pointee.latestEventSeconds[partition] = .min
+        for (partition, milliseconds) in state.pointee.coveredAppend.enumerated() where milliseconds != .min {
+            times[Int32(partition)] = milliseconds
+            state.pointee.coveredAppend[partition] = .min
         }
         return (progress, times)
     }
@@ -184,6 +187,7 @@ extension ShardAggregator {
         state.pointee.table.removeAll()
         state.pointee.uniques.removeAll()
         state.pointee.windowEvents = 0
+        state.pointee.windowDuplicates = 0
         state.pointee.windowRejections.removeAll(keepingCapacity: true)
     }
 }

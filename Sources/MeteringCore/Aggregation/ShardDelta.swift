@@ -9,9 +9,16 @@ public struct ShardDelta: Sendable {
     public var uniqueValues = CopyTextWriter()
     /// Partition → next offset to read, for every partition that advanced.
     public var nextOffsets: [Int32: Int64] = [:]
-    /// Partition → greatest event time (Unix seconds) metered, for the event-time watermark.
-    public var latestEventSeconds: [Int32: Int64] = [:]
+    /// Partition → greatest Kafka append time (Unix ms) read, for close readiness on arrival.
+    public var coveredAppendMilliseconds: [Int32: Int64] = [:]
     public var events = 0
+    /// Duplicates the dedup window dropped (DESIGN §5).
+    public var duplicates = 0
+    /// Ids the shard's dedup window holds now, and has forgotten early so far (memory cap);
+    /// filled by the shard's shell, which owns the window.
+    public var rememberedIds = 0
+    public var dedupBytes = 0
+    public var forgottenEarly = 0
     public var rejections: [RejectionReason: Int] = [:]
     /// Append times (Unix milliseconds) of a sample of the window's messages, for the latency
     /// from append to committed total; filled by the shard's shell, which reads Kafka's timestamps.
@@ -19,7 +26,9 @@ public struct ShardDelta: Sendable {
 
     public init() {}
 
-    public var isEmpty: Bool { totals.isEmpty && uniqueValues.isEmpty && nextOffsets.isEmpty && rejections.isEmpty }
+    public var isEmpty: Bool {
+        totals.isEmpty && uniqueValues.isEmpty && nextOffsets.isEmpty && rejections.isEmpty && duplicates == 0
+    }
 }
 
 extension ShardAggregator {
@@ -67,8 +76,9 @@ extension ShardAggregator {
             withValueBytes(value) { delta.uniqueValues.text($0) }
             delta.uniqueValues.endRow()
         }
-        (delta.nextOffsets, delta.latestEventSeconds) = takeProgress()
+        (delta.nextOffsets, delta.coveredAppendMilliseconds) = takeProgress()
         delta.events = windowEvents
+        delta.duplicates = windowDuplicates
         delta.rejections = windowRejections
         resetWindow()
         return delta

@@ -19,10 +19,7 @@ extension OdometerRuntime {
                       force: Bool) async throws -> CloseSummary {
         let closer = PeriodCloser(
             postgres: postgres, pricer: pricer(accounts: try await accounts(postgres: postgres)),
-            destinations: destinationGranularities,
-            watermark: .init(group: configuration.kafka.group, topic: configuration.kafka.topic,
-                             gracePeriod: configuration.billing.gracePeriod),
-            logger: logger)
+            destinations: destinationGranularities, watermark: closeReadinessSource, logger: logger)
         if dryRun {
             let plan = try await closer.plan(period: period, account: account)
             if !force { try await closer.checkReadiness(period: period, plan: plan) }

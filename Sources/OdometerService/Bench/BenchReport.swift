@@ -25,6 +25,11 @@ public struct BenchReport: Sendable {
     public var peakResidentBytes = 0
     /// The keys (account, meter, period, dimensions) the end-to-end run held.
     public var activeKeys = 0
+    /// Ids the end-to-end run's dedup windows held at its end, and the memory they took.
+    public var dedupRememberedIds = 0
+    public var dedupBytes = 0
+
+    var dedupBytesPerId: Double { dedupRememberedIds == 0 ? 0 : Double(dedupBytes) / Double(dedupRememberedIds) }
 
     public var json: String {
         func number(_ value: Double) -> String { value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.4f", value) }
@@ -42,7 +47,8 @@ public struct BenchReport: Sendable {
              "events": \(events), "accounts": \(accounts), "distribution": "\(distribution)",
              "results": [
                \(results.joined(separator: ",\n   "))],
-             "latency_ms": {"p50": \(number(latencyP50Milliseconds)), "p99": \(number(latencyP99Milliseconds))}, "peak_rss_bytes": \(peakResidentBytes)}
+             "latency_ms": {"p50": \(number(latencyP50Milliseconds)), "p99": \(number(latencyP99Milliseconds))}, "peak_rss_bytes": \(peakResidentBytes),
+             "dedup": {"remembered_ids": \(dedupRememberedIds), "bytes": \(dedupBytes), "bytes_per_id": \(String(format: "%.1f", dedupBytesPerId))}}
             """
     }
 
@@ -64,12 +70,15 @@ public struct BenchReport: Sendable {
             latency from append to committed total: p50 \(String(format: "%.0f", latencyP50Milliseconds)) ms, \
             p99 \(String(format: "%.0f", latencyP99Milliseconds)) ms (\(latencyNote))
             peak RSS through end to end: \(peakResidentBytes / 1_048_576) MiB with \(activeKeys) active keys
+            dedup window at the end: \(dedupRememberedIds) ids in \(dedupBytes / 1_048_576) MiB \
+            (\(String(format: "%.1f", dedupBytesPerId)) bytes per id)
             """
     }
 
     /// Results are listed in the order of DESIGN §8, whatever order they were measured in.
     static func order(of name: String) -> Int {
-        ["source_ceiling", "decode", "aggregate", "end_to_end", "sink_ceiling", "duckdb", "polars", "naive_upsert"]
+        ["source_ceiling", "decode", "aggregate", "end_to_end", "end_to_end_no_dedup", "dedup_rebuild", "sink_ceiling",
+         "duckdb", "polars", "naive_upsert"]
             .firstIndex(of: name) ?? Int.max
     }
 

@@ -82,17 +82,34 @@ public struct BenchRun: Sendable {
         report.results.append(.init(name: "source_ceiling", eventsPerSecond: ceiling.eventsPerSecond,
                                     megabytesPerSecond: ceiling.megabytesPerSecond, ratio: 1.0))
 
+        progress.note("bench: (d) end to end without dedup, for the cost of dedup")
+        let withoutDedup = try await runPipeline(topic: topic, group: "bench-e2e-no-dedup", kafka: kafka, postgres: postgres,
+                                                 catalog: catalog, ends: ends, dedup: nil)
+        report.results.append(.init(name: "end_to_end_no_dedup", eventsPerSecond: withoutDedup.eventsPerSecond,
+                                    ratio: withoutDedup.eventsPerSecond / ceiling.eventsPerSecond,
+                                    note: "dedup off, \(withoutDedup.flushes) flushes"))
+        try await postgres.query("TRUNCATE usage_totals, usage_unique_values", logger: logger)
+
         progress.note("bench: (d) end to end, exactly once, into Postgres (fsync on)")
         MachineFacts.resetPeakResident()
         let endToEnd = try await runPipeline(topic: topic, group: "bench-e2e", kafka: kafka, postgres: postgres,
-                                             catalog: catalog, ends: ends)
+                                             catalog: catalog, ends: ends, dedup: DedupSettings())
         // The pipeline's peak (with the in-process mock broker holding the topic): from the
         // start of (d), before (e) builds its rows and (b, c) and the peers load the topic.
         report.peakResidentBytes = MachineFacts.peakResidentBytes()
         report.activeKeys = endToEnd.distinctRows
         report.results.append(.init(name: "end_to_end", eventsPerSecond: endToEnd.eventsPerSecond,
                                     ratio: endToEnd.eventsPerSecond / ceiling.eventsPerSecond,
-                                    note: "\(endToEnd.flushes) flushes, \(endToEnd.rows) rows merged"))
+                                    note: "dedup on, \(endToEnd.flushes) flushes, \(endToEnd.rows) rows merged"))
+        report.dedupRememberedIds = endToEnd.dedup.ids
+        report.dedupBytes = endToEnd.dedup.bytes
+
+        progress.note("bench: (h) restart: a new pipeline reads the whole dedup window again")
+        let rebuild = try await rebuildDedupWindow(topic: topic, group: "bench-e2e", kafka: kafka, postgres: postgres,
+                                                   catalog: catalog, messages: ends.values.reduce(0, +))
+        report.results.append(.init(name: "dedup_rebuild", eventsPerSecond: rebuild,
+                                    ratio: rebuild / ceiling.eventsPerSecond,
+                                    note: "messages re-read per second after an assignment"))
 
         progress.note("bench: (e) Postgres sink ceiling: COPY of \(endToEnd.distinctRows) rows")
         let sink = try await sinkCeiling(rows: endToEnd.distinctRows, postgres: postgres)
@@ -142,12 +159,13 @@ public struct BenchRun: Sendable {
         var flushes: Int
         var rows: Int
         var distinctRows: Int
+        var dedup: (ids: Int, bytes: Int)
     }
 
     private func runPipeline(topic: String, group: String, kafka: KafkaMockCluster, postgres: PostgresClient,
-                             catalog: MeterCatalog, ends: [Int32: Int64]) async throws -> PipelineFigures {
+                             catalog: MeterCatalog, ends: [Int32: Int64], dedup: DedupSettings?) async throws -> PipelineFigures {
         let settings = IngestSettings(brokers: kafka.bootstrapServers, topic: topic, group: group, shards: options.shards,
-                                      sessionTimeout: .seconds(6))
+                                      sessionTimeout: .seconds(6), dedup: dedup)
         let pipeline = try IngestPipeline(settings: settings, catalog: catalog, directory: try AccountDirectory(accounts: []),
                                           postgres: postgres, logger: logger)
         let started = ContinuousClock.now
@@ -162,7 +180,29 @@ public struct BenchRun: Sendable {
         let committed = await pipeline.committed
         let distinct = Int(try await UsageQueries(client: postgres, logger: logger).totalsCount())
         return PipelineFigures(eventsPerSecond: Double(committed.events) / seconds, flushes: committed.flushes,
-                               rows: committed.keys, distinctRows: distinct)
+                               rows: committed.keys, distinctRows: distinct, dedup: await pipeline.dedupFootprint)
+    }
+
+    /// A new pipeline in a group that has metered the whole topic within the dedup window: it
+    /// re-reads every message to rebuild the window before metering anything new. Returns the
+    /// messages re-read per second, from its assignment until the last one.
+    private func rebuildDedupWindow(topic: String, group: String, kafka: KafkaMockCluster, postgres: PostgresClient,
+                                    catalog: MeterCatalog, messages: Int64) async throws -> Double {
+        let settings = IngestSettings(brokers: kafka.bootstrapServers, topic: topic, group: group, shards: options.shards,
+                                      sessionTimeout: .seconds(6), dedup: DedupSettings())
+        let pipeline = try IngestPipeline(settings: settings, catalog: catalog, directory: try AccountDirectory(accounts: []),
+                                          postgres: postgres, logger: logger)
+        let running = Task { try await pipeline.run() }
+        defer { running.cancel() }
+        let deadline = ContinuousClock.now + .seconds(600)
+        while Int64(pipeline.messagesReadForDedup) < messages, ContinuousClock.now < deadline {
+            progress.update("rebuild", done: pipeline.messagesReadForDedup, total: Int(messages))
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let seconds = (await pipeline.firstAssignment ?? .now).duration(to: .now).seconds
+        running.cancel()
+        try await running.value
+        return Double(pipeline.messagesReadForDedup) / seconds
     }
 
     private func sinkCeiling(rows count: Int, postgres: PostgresClient) async throws -> Double {
@@ -194,7 +234,7 @@ public struct BenchRun: Sendable {
         try kafka.createTopic(topic, partitions: options.partitions)
         try kafka.createTopic("\(topic).dlq", partitions: 1)
         let settings = IngestSettings(brokers: kafka.bootstrapServers, topic: topic, group: "bench-latency",
-                                      shards: options.shards, sessionTimeout: .seconds(6))
+                                      shards: options.shards, sessionTimeout: .seconds(6), dedup: DedupSettings())
         let pipeline = try IngestPipeline(settings: settings, catalog: catalog, directory: try AccountDirectory(accounts: []),
                                           postgres: postgres, logger: logger)
         let running = Task { try await pipeline.run() }

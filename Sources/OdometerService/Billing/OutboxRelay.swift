@@ -30,12 +30,13 @@ public struct OutboxRelay: Sendable {
         self.logger = logger
     }
 
-    /// Delivers until nothing is claimable right now; returns what happened.
+    /// Delivers until nothing is claimable right now, or `stop` says so between batches; returns
+    /// what happened.
     @discardableResult
-    public func drain() async throws -> RelayReport {
+    public func drain(until stop: () -> Bool = { false }) async throws -> RelayReport {
         let store = OutboxStore(client: postgres, logger: logger)
         var report = RelayReport()
-        while true {
+        while !stop() {
             let entries = try await store.claim(destination: destination.name, limit: batchSize, lease: lease)
             if entries.isEmpty { return report }
             let lines = try await store.invoiceLines(keys: entries.flatMap(\.lineKeys))
@@ -75,6 +76,7 @@ public struct OutboxRelay: Sendable {
                 }
             }
         }
+        return report
     }
 
     /// Drains every `interval` until cancelled (for `serve`).

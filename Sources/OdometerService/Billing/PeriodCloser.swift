@@ -1,3 +1,5 @@
+import Foundation
+import KafkaClient
 public import Logging
 public import MeteringCore
 public import PostgresNIO
@@ -6,13 +8,19 @@ public import PostgresStore
 /// Runs `odometer close`: plans the close from the stored totals and records its invoice lines
 /// and outbox entries in one transaction. Re-running it changes nothing.
 public struct PeriodCloser: Sendable {
-    /// Where the event-time watermark comes from: the ingest group and topic.
+    /// Where close readiness is measured (DESIGN §6): the ingest group's committed offsets in
+    /// Postgres against the topic's partitions in Kafka.
     public struct WatermarkSource: Sendable {
+        public var brokers: String
+        public var kafkaProperties: [String: String]
         public var group: String
         public var topic: String
         public var gracePeriod: Duration
 
-        public init(group: String, topic: String, gracePeriod: Duration) {
+        public init(brokers: String, kafkaProperties: [String: String] = [:], group: String, topic: String,
+                    gracePeriod: Duration) {
+            self.brokers = brokers
+            self.kafkaProperties = kafkaProperties
             self.group = group
             self.topic = topic
             self.gracePeriod = gracePeriod
@@ -35,24 +43,43 @@ public struct PeriodCloser: Sendable {
         self.logger = logger
     }
 
-    /// Refuses, unless forced, while the event-time watermark is behind the period's end plus
-    /// the grace period in any closing account's time zone.
+    /// Refuses, unless forced, while any partition of the topic has not committed every message
+    /// appended before the period's end plus the grace period, in any closing account's time zone
+    /// (DESIGN §6); the refusal names those partitions.
     public func checkReadiness(period: BillingPeriod, plan: PeriodClosePlan) async throws {
         guard let watermark else { return }
-        let seconds = try await UsageQueries(client: postgres, logger: logger)
-            .eventTimeWatermark(group: watermark.group, topic: watermark.topic)
         let calendars = plan.closingAccounts.compactMap { account in
             pricer.accounts[account].flatMap { try? PeriodCalendar(timeZone: $0.timeZone) }
         }
-        let readiness = CloseReadiness(period: period, calendars: calendars,
-                                       watermark: seconds.map { EventTime(seconds: $0) },
-                                       gracePeriod: watermark.gracePeriod)
-        if case .notYet(let current, let required) = readiness {
-            let seen = current.map { "is at \($0)" } ?? "has seen no event yet"
-            throw OdometerFailure.user(
-                "period \(period) cannot close yet: the pipeline's event-time watermark \(seen), and closing needs "
-                    + "\(required) (period end plus the grace period); wait for late events, or pass --force")
+        let readiness = try await Self.readiness(of: period, calendars: calendars, source: watermark,
+                                                 postgres: postgres, logger: logger)
+        guard !readiness.isReady else { return }
+        let deadline = Date(timeIntervalSince1970: Double(readiness.deadlineMilliseconds) / 1000)
+        throw OdometerFailure.user(
+            "period \(period) cannot close yet: \(readiness.behind.map(\.description).joined(separator: ", ")) "
+                + "have not metered everything appended to Kafka before \(deadline.ISO8601Format()) (period end plus "
+                + "the grace period); wait for the pipeline to catch up, or pass --force")
+    }
+
+    /// Close readiness of `period` for accounts in `calendars`: Kafka's log range of every partition
+    /// beside the committed offsets in Postgres. An unreachable Kafka is an environment error.
+    public static func readiness(of period: BillingPeriod, calendars: [PeriodCalendar], source: WatermarkSource,
+                                 postgres: PostgresClient, logger: Logger) async throws -> CloseReadiness {
+        let logs: [Int32: KafkaWatermarks]
+        do {
+            logs = try KafkaTopicInspector(bootstrapServers: source.brokers, properties: source.kafkaProperties,
+                                           logger: nil).watermarks(topic: source.topic)
+        } catch {
+            throw OdometerFailure.environment("cannot measure close readiness: \(error)")
         }
+        let stored = try await PartitionOffsetStore(client: postgres, logger: logger).rows(group: source.group, topic: source.topic)
+        let partitions = logs.map { partition, log in
+            CloseReadiness.PartitionProgress(
+                partition: partition, nextOffset: stored[partition]?.nextOffset ?? log.low,
+                coveredAppendMilliseconds: stored[partition]?.coveredAppendMilliseconds,
+                log: LogRange(low: log.low, high: log.high))
+        }
+        return CloseReadiness(period: period, calendars: calendars, gracePeriod: source.gracePeriod, partitions: partitions)
     }
 
     /// The plan for `period`, without writing anything.

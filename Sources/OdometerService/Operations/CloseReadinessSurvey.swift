@@ -1,4 +1,7 @@
+import Foundation
+public import Logging
 public import MeteringCore
+public import PostgresNIO
 public import PostgresStore
 
 /// Whether one open period may close, as the status page shows it.
@@ -20,39 +23,33 @@ public struct PartitionBehind: Sendable, Equatable {
     public var detail: String
 }
 
-/// The one place the status page asks whether the open periods may close.
-///
-/// Today it applies `close`'s event-time watermark rule (`CloseReadiness`, as
-/// `PeriodCloser.checkReadiness` does), partition by partition so the page can name the ones
-/// behind: a period is ready once every partition that metered an event has metered one at
-/// or past period end plus the grace period, in the latest of the accounts' time zones. When
-/// readiness moves to arrival per partition (DESIGN §6), change this function, and only it.
+/// The one place the status page asks whether the open periods may close: the rule `close`
+/// applies (`PeriodCloser.readiness`, measured on arrival per partition, DESIGN §6), for the
+/// time zones of every account, so the page and the command cannot disagree on a partition.
 public enum CloseReadinessSurvey {
-    public static func assess(openPeriods: [OpenPeriodRecord], progress: [Int32: PartitionProgress],
-                              calendars: [PeriodCalendar], gracePeriod: Duration) -> [PeriodReadiness] {
-        let latest = progress.values.compactMap(\.latestEventSeconds).min().map { EventTime(seconds: $0) }
-        return openPeriods.compactMap { open in
-            guard let period = BillingPeriod(open.period) else { return nil }
-            let readiness = CloseReadiness(period: period, calendars: calendars, watermark: latest, gracePeriod: gracePeriod)
-            switch readiness {
-            case .ready:
-                return PeriodReadiness(period: open.period, openAccounts: open.openAccounts, rows: open.rows,
-                                       ready: true, behind: [], summary: "ready to close")
-            case .notYet(let watermark, let required):
-                let behind = progress.values.sorted { $0.partition < $1.partition }.compactMap { partition in
-                    partition.latestEventSeconds.flatMap { seconds in
-                        seconds < required.seconds
-                            ? PartitionBehind(partition: partition.partition,
-                                              detail: "metered up to \(EventTime(seconds: seconds))")
-                            : nil
-                    }
-                }
-                let seen = watermark.map { "is at \($0)" } ?? "has seen no event yet"
-                return PeriodReadiness(
-                    period: open.period, openAccounts: open.openAccounts, rows: open.rows, ready: false,
-                    behind: behind, summary: "waits until every partition meters an event past \(required) "
-                        + "(period end plus the grace period); the watermark \(seen)")
-            }
+    public static func assess(openPeriods: [OpenPeriodRecord], calendars: [PeriodCalendar],
+                              source: PeriodCloser.WatermarkSource, postgres: PostgresClient,
+                              logger: Logger) async throws -> [PeriodReadiness] {
+        var result: [PeriodReadiness] = []
+        for open in openPeriods {
+            guard let period = BillingPeriod(open.period) else { continue }
+            let readiness = try await PeriodCloser.readiness(of: period, calendars: calendars, source: source,
+                                                             postgres: postgres, logger: logger)
+            result.append(view(open, readiness))
         }
+        return result
+    }
+
+    /// How the page words one period's readiness. Pure.
+    public static func view(_ open: OpenPeriodRecord, _ readiness: CloseReadiness) -> PeriodReadiness {
+        let deadline = Date(timeIntervalSince1970: Double(readiness.deadlineMilliseconds) / 1000).ISO8601Format()
+        return PeriodReadiness(
+            period: open.period, openAccounts: open.openAccounts, rows: open.rows, ready: readiness.isReady,
+            behind: readiness.behind.map {
+                PartitionBehind(partition: $0.partition, detail: "\($0.uncommittedMessages) messages not yet metered")
+            },
+            summary: readiness.isReady ? "ready to close"
+                : "waits until every partition has metered what was appended to Kafka before \(deadline) "
+                    + "(period end plus the grace period)")
     }
 }

@@ -86,24 +86,21 @@ public struct OperationsSampler: Service {
         let counts = await probe("Postgres") { try await queries.outboxCounts() }
         if let counts = counts.value { recordOutboxGauges(counts) }
         status.update(deliveries: counts.value, problem: counts.problem)
-        if includingPeriods, let committed = progress.value { await samplePeriods(queries: queries, progress: committed) }
+        if includingPeriods { await samplePeriods(queries: queries) }
         Gauge(label: ServeMetric.ready.name).record(health.readiness.isReady ? 1 : 0)
     }
 
-    private func samplePeriods(queries: OperationsQueries, progress: [Int32: PartitionProgress]) async {
+    private func samplePeriods(queries: OperationsQueries) async {
         let runtime = runtime
         let postgres = postgres
-        let open = await probe("Postgres", within: probeTimeout * 5) {
+        let survey = await probe("Postgres", within: probeTimeout * 5) {
             let periods = try await queries.openPeriods()
             let zones = Set(try await runtime.accounts(postgres: postgres).map(\.timeZone))
-            return (periods, zones.compactMap { try? PeriodCalendar(timeZone: $0) })
+            return try await CloseReadinessSurvey.assess(
+                openPeriods: periods, calendars: zones.compactMap { try? PeriodCalendar(timeZone: $0) },
+                source: runtime.closeReadinessSource, postgres: postgres, logger: runtime.logger)
         }
-        guard let (periods, calendars) = open.value else {
-            return status.update(periods: nil, problem: open.problem)
-        }
-        status.update(periods: CloseReadinessSurvey.assess(
-            openPeriods: periods, progress: progress, calendars: calendars,
-            gracePeriod: runtime.configuration.billing.gracePeriod), problem: nil)
+        status.update(periods: survey.value, problem: survey.problem)
     }
 
     /// Every destination gets all three statuses, so a status that emptied reads 0.

@@ -26,8 +26,16 @@ public final class ServeHealth: Sendable {
     // MARK: The pipeline's life (IngestService, FlushCoordinator)
 
     /// A new pipeline is being built; a restart keeps showing the failure that caused it.
+    /// Partitions out of range are forgotten: the new pipeline finds them again on assignment.
     public func pipelineStarting() {
-        state.withLock { if case .restarting = $0.phase {} else { $0.phase = .starting } }
+        let forgotten = state.withLock { state in
+            if case .restarting = state.phase {} else { state.phase = .starting }
+            defer { state.outOfRange = [:] }
+            return Array(state.outOfRange.keys)
+        }
+        for partition in forgotten {
+            Gauge(label: ServeMetric.offsetsOutOfRange.name, dimensions: [("partition", "\(partition)")]).record(0)
+        }
     }
 
     /// Partitions were claimed or a flush committed: the pipeline is consuming.

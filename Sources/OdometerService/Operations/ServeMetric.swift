@@ -28,6 +28,12 @@ public struct ServeMetric: Sendable, Hashable {
     public static let eventsDuplicate = ServeMetric(
         "odometer_events_duplicate_total", .counter,
         help: "Events dropped as copies of an earlier (source, id) within dedupWindow.")
+    public static let dedupRememberedIds = ServeMetric(
+        "odometer_dedup_remembered_ids", .gauge, labels: ["shard"],
+        help: "Ids the shard's dedup window remembers (memory is about this many times the bytes per id).")
+    public static let dedupForgottenEarly = ServeMetric(
+        "odometer_dedup_forgotten_early_total", .counter,
+        help: "Ids the dedup window forgot before dedupWindow passed because of its memory cap.")
     public static let flushes = ServeMetric(
         "odometer_flushes_total", .counter, help: "Flushes committed (totals and offsets in one transaction per shard).")
     public static let flushDuration = ServeMetric(
@@ -72,7 +78,7 @@ public struct ServeMetric: Sendable, Hashable {
 
     /// Every metric, in the order of the README's table.
     public static let all: [ServeMetric] = [
-        eventsMetered, eventsRejected, eventsDuplicate, flushes, flushDuration, flushRows, commitLatency,
+        eventsMetered, eventsRejected, eventsDuplicate, dedupRememberedIds, dedupForgottenEarly, flushes, flushDuration, flushRows, commitLatency,
         shardPauses, shardWindowFull, consumerLag, offsetsOutOfRange, pipelineRestarts, ready,
         outboxEntries, deliveries, deliveryRetries, breakerState,
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import MeteringCore
 import Metrics
@@ -8,6 +9,10 @@ import PostgresStore
 /// the dead letters behind them are in Kafka, and commits each shard's totals with the fenced
 /// offsets of that shard's partitions in one Postgres transaction (DESIGN §5); the shards'
 /// transactions run concurrently.
+///
+/// A failed flush ends the pipeline: it took the shards' deltas, so a later flush would commit
+/// offsets past events that were never counted. After the first failure every flush (a queued
+/// revocation included) throws without writing, and `serve` starts a new pipeline from Postgres.
 ///
 /// An actor: ownership changes (from the consumer thread's rebalance callbacks) and flushes
 /// (periodic, or on revocation) are serialized. Flushes run strictly one after another even
@@ -19,9 +24,17 @@ actor FlushCoordinator {
     private let deadLetters: DeadLetterSink
     private let settings: IngestSettings
     private let logger: Logger
+    private let clock: ContinuousClock
+    /// Wall-clock time in Unix milliseconds (append times are wall-clock times).
+    private let unixMilliseconds: @Sendable () -> Int64
     private let monitor: PipelineMonitor
     private var ownership = PartitionOwnership()
     private var lastFlush: Task<FlushReport, any Error>?
+    /// Why the first failed flush failed; once set, nothing more is committed.
+    private var failure: String?
+    private var flushNumber = 0
+    private var forgottenEarly: [Int: Int] = [:]
+    private var dedupFootprints: [Int: (ids: Int, bytes: Int)] = [:]
     private(set) var totals = FlushReport()
     private(set) var firstClaim: ContinuousClock.Instant?
     /// Latencies (milliseconds) from append to committed total of sampled messages, newest
@@ -32,43 +45,63 @@ actor FlushCoordinator {
     private let onCommitted: @Sendable ([Int32: Int64]) -> Void
 
     init(shards: [any FlushableShard], writer: TotalsFlushWriter, offsetStore: PartitionOffsetStore,
-         deadLetters: DeadLetterSink, settings: IngestSettings, logger: Logger,
-         monitor: PipelineMonitor = PipelineMonitor(), onCommitted: @escaping @Sendable ([Int32: Int64]) -> Void) {
+         deadLetters: DeadLetterSink, settings: IngestSettings, logger: Logger, clock: ContinuousClock,
+         unixMilliseconds: @escaping @Sendable () -> Int64, monitor: PipelineMonitor = PipelineMonitor(),
+         onCommitted: @escaping @Sendable ([Int32: Int64]) -> Void) {
         self.shards = shards
         self.writer = writer
         self.offsetStore = offsetStore
         self.deadLetters = deadLetters
         self.settings = settings
         self.logger = logger
+        self.clock = clock
+        self.unixMilliseconds = unixMilliseconds
         self.monitor = monitor
         self.onCommitted = onCommitted
     }
 
-    /// Claims newly assigned partitions in Postgres (bumping their epochs) and returns where
-    /// each must start reading.
-    func claim(_ partitions: [Int32]) async throws -> [Int32: Int64] {
+    /// Claims newly assigned partitions in Postgres (bumping their epochs; a partition never
+    /// claimed before starts at `logStarts`), and returns what is stored for each, with where
+    /// to re-read its dedup window from.
+    func claim(_ partitions: [Int32], logStarts: [Int32: Int64]) async throws -> [Int32: StoredClaim] {
+        if let failure { throw PipelineError.flushFailedBefore(failure) }
+        let windowStart = settings.dedup.map { unixMilliseconds() - $0.windowMilliseconds - $0.spanMilliseconds }
         let claims = try await offsetStore.claim(
-            group: settings.group, topic: settings.topic, partitions: partitions, owner: settings.owner)
-        let starts = ownership.assigned(claims.mapValues { .init(nextOffset: $0.nextOffset, epoch: $0.epoch) })
-        if firstClaim == nil { firstClaim = .now }
+            group: settings.group, topic: settings.topic, partitions: partitions, owner: settings.owner,
+            logStarts: logStarts, dedupWindowStart: windowStart)
+        _ = ownership.assigned(claims.mapValues { .init(nextOffset: $0.nextOffset, epoch: $0.epoch) })
+        if firstClaim == nil { firstClaim = clock.now }
         monitor.health.pipelineConsuming()
-        logger.info("claimed partitions", metadata: ["partitions": "\(partitions.sorted())", "starts": "\(starts)"])
-        return starts
+        logger.info("claimed partitions", metadata: ["partitions": "\(partitions.sorted())",
+                                                     "starts": "\(claims.mapValues(\.nextOffset))"])
+        return claims
     }
 
-    /// Flushes everything pending, then forgets the revoked partitions.
-    func release(_ partitions: [Int32]) async throws {
-        _ = try await flush()
+    /// Forgets revoked partitions, after their last flush.
+    func release(_ partitions: [Int32]) {
         ownership.revoked(partitions)
         logger.info("released partitions", metadata: ["partitions": "\(partitions.sorted())"])
     }
 
-    /// One flush, after any flush already running.
+    /// The partitions among `partitions` whose stored epoch moved on since this pipeline claimed
+    /// them: an operator reset their offsets (`odometer offsets reset`), or another owner took them.
+    func claimsMovedOn(_ partitions: [Int32]) async throws -> [Int32] {
+        guard !partitions.isEmpty else { return [] }
+        let stored = try await offsetStore.read(group: settings.group, topic: settings.topic)
+        return partitions.filter { stored[$0]?.epoch != ownership.epochs[$0] }
+    }
+
+    /// Flushes asked for so far (a test's view of a revocation queued behind a flush).
+    nonisolated let flushRequests = Atomic<Int>(0)
+
+    /// One flush, after any flush already running; throws without writing once a flush failed.
     @discardableResult
     func flush() async throws -> FlushReport {
+        flushRequests.add(1, ordering: .relaxed)
         let previous = lastFlush
         let task = Task {
-            _ = try? await previous?.value
+            // Its failure, if any, is in `failure` by now; `performFlush` refuses to go on.
+            if let previous { _ = try? await previous.value }
             return try await self.performFlush()
         }
         lastFlush = task
@@ -87,32 +120,50 @@ actor FlushCoordinator {
     }
 
     private func performFlush() async throws -> FlushReport {
-        let started = ContinuousClock.now
+        if let failure { throw PipelineError.flushFailedBefore(failure) }
+        do {
+            return try await flushDeltas()
+        } catch {
+            failure = "\(error)"
+            logger.error("flush failed; this pipeline commits nothing more", metadata: ["error": "\(error)"])
+            throw error
+        }
+    }
+
+    private func flushDeltas() async throws -> FlushReport {
+        let started = clock.now
         var report = FlushReport()
         var progress: [Int32: Int64] = [:]
         var appendTimes: [Int64] = []
-        var batches: [FlushBatch] = []
-        for delta in try await takeDeltas() {
+        var batches: [(shard: Int, batch: FlushBatch)] = []
+        for (shard, delta) in try await takeDeltas().enumerated() {
             report.events += delta.events
+            report.duplicates += delta.duplicates
             report.keys += delta.totals.rows
             for (reason, count) in delta.rejections { report.rejections[reason.code, default: 0] += count }
             appendTimes += delta.sampledAppendMilliseconds
             progress.merge(delta.nextOffsets) { max($0, $1) }
-            if !delta.nextOffsets.isEmpty || !delta.totals.isEmpty { batches.append(try batch(of: delta)) }
+            recordDedup(shard: shard, delta: delta)
+            if !delta.nextOffsets.isEmpty || !delta.totals.isEmpty { batches.append((shard, try batch(of: delta))) }
         }
         guard !batches.isEmpty else { return report }
+        flushNumber += 1
         if !report.rejections.isEmpty { try deadLetters.awaitDelivery(timeout: .seconds(30)) }
         // One transaction per shard, all at once. A shard's delta holds the events of its own
         // partitions only, so each transaction still commits a partition's offset with exactly
         // the totals of the events before it; keys two shards share (events not keyed by
         // subject) are merged in key order by both, so the later one waits, never deadlocks.
-        let writer = writer
+        let (writer, failpoints, number) = (writer, settings.failpoints, flushNumber)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for batch in batches { group.addTask { try await writer.flush(batch) } }
+            for (shard, batch) in batches {
+                group.addTask {
+                    try await writer.flush(batch) { try await failpoints.beforeShardCommit(number, shard) }
+                }
+            }
             try await group.waitForAll()
         }
         report.flushes = 1
-        report.duration = started.duration(to: .now)
+        report.duration = started.duration(to: clock.now)
         recordLatencies(appendTimes)
         record(report)
         onCommitted(progress)
@@ -151,14 +202,18 @@ actor FlushCoordinator {
         batch.uniqueValues.adoptEncodedRows(delta.uniqueValues.bytes, rows: delta.uniqueValues.rows)
         batch.offsets = try ownership.fence(delta.nextOffsets).map {
             PartitionOffset(partition: $0.partition, nextOffset: $0.nextOffset, epoch: $0.epoch,
-                            latestEventSeconds: delta.latestEventSeconds[$0.partition])
+                            coveredAppendMilliseconds: delta.coveredAppendMilliseconds[$0.partition])
+        }
+        batch.checkpoints = settings.dedup.map {
+            CheckpointCadence(everyMilliseconds: $0.spanMilliseconds,
+                              retainMilliseconds: 2 * $0.windowMilliseconds + $0.spanMilliseconds)
         }
         return batch
     }
 
     private func recordLatencies(_ appendTimes: [Int64]) {
         guard !appendTimes.isEmpty else { return }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = unixMilliseconds()
         let timer = Timer(label: "odometer_commit_latency_seconds")
         for appended in appendTimes {
             let latency = max(0, now - appended)
@@ -170,14 +225,35 @@ actor FlushCoordinator {
         }
     }
 
+    /// Ids the shards' dedup windows held at their last hand-off, and the memory they took.
+    var dedupFootprint: (ids: Int, bytes: Int) {
+        dedupFootprints.values.reduce((0, 0)) { ($0.0 + $1.ids, $0.1 + $1.bytes) }
+    }
+
     /// Forgets the latencies recorded so far (a benchmark phase starts).
     func resetLatencies() { commitLatencies.removeAll() }
+
+    /// Publishes a shard's dedup window: its size, and the ids the memory cap made it forget.
+    private func recordDedup(shard: Int, delta: ShardDelta) {
+        guard settings.dedup != nil else { return }
+        dedupFootprints[shard] = (delta.rememberedIds, delta.dedupBytes)
+        Gauge(label: "odometer_dedup_remembered_ids", dimensions: [("shard", "\(shard)")]).record(delta.rememberedIds)
+        let forgotten = delta.forgottenEarly - forgottenEarly[shard, default: 0]
+        guard forgotten > 0 else { return }
+        forgottenEarly[shard] = delta.forgottenEarly
+        Counter(label: "odometer_dedup_forgotten_early_total").increment(by: forgotten)
+        logger.warning("""
+            the dedup window is over its memory cap: the oldest ids were forgotten early, so copies of them will be \
+            counted again; raise `pipeline.dedupMemory` or shorten `pipeline.dedupWindow`
+            """, metadata: ["shard": "\(shard)", "forgotten": "\(forgotten)", "remembered": "\(delta.rememberedIds)"])
+    }
 
     private func record(_ report: FlushReport) {
         totals.add(report)
         monitor.tally.record(report)
         monitor.health.pipelineConsuming()
         Counter(label: "odometer_events_metered_total").increment(by: report.events)
+        if report.duplicates > 0 { Counter(label: "odometer_events_duplicate_total").increment(by: report.duplicates) }
         Counter(label: "odometer_flushes_total").increment()
         let nanoseconds = report.duration.components.seconds * 1_000_000_000
             + report.duration.components.attoseconds / 1_000_000_000
@@ -189,6 +265,7 @@ actor FlushCoordinator {
             logger.warning("rejected events dead-lettered", metadata: ["reasons": "\(report.rejections)"])
         }
         logger.debug("flushed", metadata: ["events": "\(report.events)", "keys": "\(report.keys)",
+                                           "duplicates": "\(report.duplicates)",
                                            "ms": "\(nanoseconds / 1_000_000)"])
     }
 }
@@ -196,6 +273,8 @@ actor FlushCoordinator {
 /// What flushes committed: events metered, keys written, rejections by reason code.
 public struct FlushReport: Sendable, Equatable {
     public var events = 0
+    /// Copies the dedup window dropped.
+    public var duplicates = 0
     public var keys = 0
     public var flushes = 0
     public var rejections: [String: Int] = [:]
@@ -205,6 +284,7 @@ public struct FlushReport: Sendable, Equatable {
 
     mutating func add(_ other: FlushReport) {
         events += other.events
+        duplicates += other.duplicates
         keys += other.keys
         flushes += other.flushes
         rejections.merge(other.rejections, uniquingKeysWith: +)
@@ -217,10 +297,23 @@ public struct FlushReport: Sendable, Equatable {
 /// The pipeline cannot go on; a new one resumes from Postgres.
 enum PipelineError: Error, CustomStringConvertible {
     case shardStopped(Int)
+    /// A flush failed earlier; nothing may be committed after it (DESIGN §5).
+    case flushFailedBefore(String)
+    case tooManyPartitions(Int32)
+    /// A rebalance step failed (see the reason); the pipeline's deltas are dropped.
+    case rebalanceFailed(String)
+    /// An operator reset the offsets of stopped partitions: a new pipeline starts there.
+    case offsetsReset([Int32])
 
     var description: String {
         switch self {
         case .shardStopped(let index): "shard \(index) stopped before handing over its deltas"
+        case .flushFailedBefore(let reason): "an earlier flush of this pipeline failed (\(reason)); it commits nothing more"
+        case .tooManyPartitions(let partition):
+            "partition \(partition) is beyond the \(PartitionBoundaries.capacity) partitions a pipeline can meter"
+        case .rebalanceFailed(let reason): reason
+        case .offsetsReset(let partitions):
+            "the offsets of partitions \(partitions) were reset (`odometer offsets reset`); restarting from Postgres"
         }
     }
 }

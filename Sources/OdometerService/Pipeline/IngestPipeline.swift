@@ -7,14 +7,16 @@ import PostgresStore
 public import ServiceLifecycle
 import Synchronization
 
-/// The ingest path, wired: Kafka consumer thread → per-shard rings → shard threads → flusher
-/// → Postgres (totals and fenced offsets in one transaction).
+/// The ingest path, wired: Kafka consumer thread → per-shard rings → shard threads (dedup,
+/// metering) → flusher → Postgres (totals and fenced offsets in one transaction).
 ///
 /// `run()` runs until its task is cancelled or the service group shuts down gracefully; it
 /// then stops consuming, flushes the last deltas and returns. It throws if Kafka or Postgres
 /// fail: every in-memory delta is then dropped and a new pipeline resumes from the offsets
-/// in Postgres, which is what makes a failure cost time, never correctness. `crash()`
-/// simulates `kill -9` for tests: nothing more is flushed and the group is not left.
+/// in Postgres, which is what makes a failure cost time, never correctness. It also ends,
+/// after a graceful stop, with `PipelineError.offsetsReset` when an operator reset the offsets
+/// of a partition it had stopped: the next pipeline starts there. `crash()` simulates
+/// `kill -9` for tests: nothing more is flushed and the group is not left.
 public final class IngestPipeline: Service, Sendable {
     public let settings: IngestSettings
     private let shards: [ShardWorker<KafkaMessage>]
@@ -23,31 +25,50 @@ public final class IngestPipeline: Service, Sendable {
     private let consumer: KafkaBatchConsumer
     private let producer: KafkaProducer
     private let logger: Logger
+    private let clock: ContinuousClock
     private let crashed = Mutex(false)
     /// Where this pipeline reports its health and committed flushes (`serve` reads them).
     public let monitor: PipelineMonitor
 
+    /// - Parameters:
+    ///   - clock: measures flush durations, intervals and deadlines.
+    ///   - wallClock: compared with Kafka's append times.
     public init(settings: IngestSettings, catalog: MeterCatalog, directory: AccountDirectory,
-                postgres: PostgresClient, logger: Logger, monitor: PipelineMonitor = PipelineMonitor()) throws {
+                postgres: PostgresClient, logger: Logger, clock: ContinuousClock = ContinuousClock(),
+                wallClock: WallClock = .system, monitor: PipelineMonitor = PipelineMonitor()) throws {
         self.settings = settings
         self.logger = logger
         self.monitor = monitor
-        producer = try KafkaProducer(bootstrapServers: settings.brokers, properties: ["linger.ms": "5"], logger: logger)
+        self.clock = clock
+        // The dead-letter producer reaches the same cluster as the consumer: on a SASL/TLS cluster it
+        // needs the same properties, or the first invalid event would stall ingestion.
+        producer = try KafkaProducer(bootstrapServers: settings.brokers,
+                                     properties: ["linger.ms": "5"].merging(settings.kafkaProperties) { _, configured in configured },
+                                     logger: logger)
         let deadLetters = DeadLetterSink(topic: settings.deadLetterTopic, producer: producer, logger: logger)
+        let boundaries = PartitionBoundaries()
         shards = (0..<settings.shards).map {
-            ShardWorker<KafkaMessage>(index: $0, catalog: catalog, directory: directory, deadLetters: deadLetters,
-                        ringCapacity: settings.ringCapacity, windowKeyLimit: settings.windowKeyLimit, logger: logger)
+            ShardWorker<KafkaMessage>(
+                index: $0, catalog: catalog, directory: directory, deadLetters: deadLetters,
+                ringCapacity: settings.ringCapacity, windowKeyLimit: settings.windowKeyLimit,
+                dedup: settings.dedup.map {
+                    DedupFilter(window: $0.window, memoryLimitBytes: $0.memoryLimitBytes / settings.shards)
+                },
+                boundaries: boundaries, logger: logger)
         }
         let consumerConfiguration = KafkaConsumerConfiguration(
             bootstrapServers: settings.brokers, groupID: settings.group, sessionTimeout: settings.sessionTimeout,
-            batchSize: 8192, properties: settings.consumerProperties)
+            batchSize: 8192, properties: settings.kafkaProperties)
         let commits = AdvisoryCommits(topic: settings.topic)
         coordinator = FlushCoordinator(
             shards: shards, writer: TotalsFlushWriter(client: postgres, logger: logger),
             offsetStore: PartitionOffsetStore(client: postgres, logger: logger), deadLetters: deadLetters,
-            settings: settings, logger: logger, monitor: monitor, onCommitted: { commits.commit($0) })
-        router = MessageRouter(shards: shards, coordinator: coordinator, batchSize: 8192, logger: logger,
-                               health: monitor.health)
+            settings: settings, logger: logger, clock: clock, unixMilliseconds: wallClock.unixMilliseconds,
+            monitor: monitor, onCommitted: { commits.commit($0) })
+        let inspector = try KafkaTopicInspector(bootstrapServers: settings.brokers, properties: settings.kafkaProperties,
+                                                logger: logger)
+        router = MessageRouter(shards: shards, coordinator: coordinator, boundaries: boundaries, inspector: inspector,
+                               settings: settings, batchSize: 8192, clock: clock, logger: logger, health: monitor.health)
         consumer = try KafkaBatchConsumer(configuration: consumerConfiguration, handler: router, logger: logger)
         router.consumer = consumer
         commits.consumer = consumer
@@ -63,10 +84,24 @@ public final class IngestPipeline: Service, Sendable {
         get async { await coordinator.commitLatencies }
     }
 
+    /// The value the dead-letter producer's librdkafka client holds for `name`.
+    public func deadLetterProducerSetting(_ name: String) -> String? { producer.setting(name) }
+
     /// How many times a full ring paused a shard's partitions (back-pressure).
     public var backPressurePauses: Int { router.pauses.load(ordering: .relaxed) }
     /// Times a shard's window reached `windowKeyLimit` and the shard waited for the flusher.
     public var windowStalls: Int { shards.reduce(0) { $0 + $1.windowStalls.load(ordering: .relaxed) } }
+    /// Ids the dedup windows held at the last flush, and the memory they took.
+    public var dedupFootprint: (ids: Int, bytes: Int) {
+        get async { await coordinator.dedupFootprint }
+    }
+
+    /// Messages read again only to rebuild dedup windows after assignments.
+    public var messagesReadForDedup: Int { shards.reduce(0) { $0 + $1.primed.load(ordering: .relaxed) } }
+    /// Flushes asked of the coordinator so far, by the flusher or by revocations.
+    var flushRequests: Int { coordinator.flushRequests.load(ordering: .relaxed) }
+    /// Partitions stopped because their stored offsets are out of range (DESIGN §5).
+    public var stoppedPartitions: [OffsetProblem] { router.stopped.withLock { $0 } }
 
     public func resetLatencies() async { await coordinator.resetLatencies() }
 
@@ -84,6 +119,13 @@ public final class IngestPipeline: Service, Sendable {
             try await cancelWhenGracefulShutdown { try await self.flushUntilStopped() }
         } catch is CancellationError {
             // Graceful stop below.
+        } catch let reset as PipelineError {
+            guard case .offsetsReset = reset else {
+                await halt()
+                throw reset
+            }
+            try await stopGracefully()
+            throw reset
         } catch {
             await halt()
             throw error
@@ -92,20 +134,28 @@ public final class IngestPipeline: Service, Sendable {
         try await stopGracefully()
     }
 
-    /// The flusher: flushes whenever the policy says so, until cancelled or crashed.
+    /// The flusher: flushes whenever the policy says so, until cancelled or crashed. While a
+    /// partition is stopped for an operator, it also watches for its offsets being reset.
     private func flushUntilStopped() async throws {
         var policy = FlushPolicy(interval: settings.flushInterval, maximumKeys: settings.flushMaxKeys,
-                                 now: ContinuousClock.now)
+                                 now: clock.now)
         let tick = min(settings.flushInterval / 4, .milliseconds(20))
+        var nextResetCheck = clock.now
         while !Task.isCancelled, !crashed.withLock({ $0 }) {
             try checkHealth()
             let pending = coordinator.pending()
-            if policy.shouldFlush(now: .now, pendingKeys: pending.keys, pendingMessages: pending.messages) {
-                let started = ContinuousClock.now
+            if policy.shouldFlush(now: clock.now, pendingKeys: pending.keys, pendingMessages: pending.messages) {
+                let started = clock.now
                 try await coordinator.flush()
-                policy.flushed(at: .now, took: started.duration(to: .now))
+                policy.flushed(at: clock.now, took: started.duration(to: clock.now))
             }
-            try await Task.sleep(for: policy.nextCheck(now: .now, tick: tick))
+            if clock.now >= nextResetCheck {
+                nextResetCheck = clock.now + .seconds(1)
+                let stopped = stoppedPartitions.map(\.partition)
+                let reset = try await coordinator.claimsMovedOn(stopped)
+                if !reset.isEmpty { throw PipelineError.offsetsReset(reset) }
+            }
+            try await Task.sleep(for: policy.nextCheck(now: clock.now, tick: tick))
         }
     }
 

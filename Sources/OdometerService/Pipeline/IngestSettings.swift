@@ -1,4 +1,5 @@
 import Foundation
+import MeteringCore
 
 /// Everything the ingest pipeline needs to run, resolved from configuration (or built by
 /// `demo` and tests). A plain value.
@@ -11,8 +12,9 @@ public struct IngestSettings: Sendable {
     public var flushInterval: Duration
     public var flushMaxKeys: Int
     public var sessionTimeout: Duration
-    /// Extra librdkafka consumer properties.
-    public var consumerProperties: [String: String]
+    /// `kafka.properties`: librdkafka settings for every client of the pipeline (the consumer,
+    /// the dead-letter producer, the inspector), e.g. SASL and TLS; each takes those of its role.
+    public var kafkaProperties: [String: String]
     /// Messages each shard's ring holds before the consumer waits (back-pressure).
     public var ringCapacity: Int
     /// Keys a shard's window may hold: beyond it the shard takes no more messages until the
@@ -21,11 +23,18 @@ public struct IngestSettings: Sendable {
     public var windowKeyLimit: Int
     /// Identifies this instance in `consumer_offsets.owner`.
     public var owner: String
+    /// Dedup on (source, id) (DESIGN §5); nil turns it off.
+    public var dedup: DedupSettings?
+    /// How long the shards may take to meter what was routed to them before a revocation's flush.
+    public var catchUpLimit: Duration = .seconds(60)
+    /// Faults injected for tests; none by default.
+    public var failpoints = Failpoints.none
 
     public init(brokers: String, topic: String = "usage", group: String = "odometer", deadLetterTopic: String? = nil,
                 shards: Int = 2, flushInterval: Duration = .milliseconds(200), flushMaxKeys: Int = 50_000,
-                sessionTimeout: Duration = .seconds(45), consumerProperties: [String: String] = [:],
-                ringCapacity: Int = 65_536, windowKeyLimit: Int? = nil, owner: String? = nil) {
+                sessionTimeout: Duration = .seconds(45), kafkaProperties: [String: String] = [:],
+                ringCapacity: Int = 65_536, windowKeyLimit: Int? = nil, owner: String? = nil,
+                dedup: DedupSettings? = DedupSettings()) {
         self.brokers = brokers
         self.topic = topic
         self.group = group
@@ -34,9 +43,29 @@ public struct IngestSettings: Sendable {
         self.flushInterval = flushInterval
         self.flushMaxKeys = flushMaxKeys
         self.sessionTimeout = sessionTimeout
-        self.consumerProperties = consumerProperties
+        self.kafkaProperties = kafkaProperties
         self.ringCapacity = ringCapacity
         self.windowKeyLimit = windowKeyLimit ?? max(flushMaxKeys, 500_000)
         self.owner = owner ?? "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))"
+        self.dedup = dedup
     }
+}
+
+/// The dedup window (DESIGN §5): how long after an event's arrival a copy of it is dropped, and
+/// the memory its remembered ids may take in one instance (split evenly over the shards).
+public struct DedupSettings: Sendable, Hashable {
+    public var window: Duration
+    public var memoryLimitBytes: Int
+
+    public init(window: Duration = .seconds(3600), memoryLimitBytes: Int = 256 << 20) {
+        self.window = window
+        self.memoryLimitBytes = memoryLimitBytes
+    }
+
+    var windowMilliseconds: Int64 {
+        window.components.seconds * 1000 + window.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// One generation of the window: the unit its ids expire in, and the checkpoint cadence.
+    var spanMilliseconds: Int64 { DedupFilter.generationMilliseconds(window: window) }
 }

@@ -6,25 +6,27 @@ import Metrics
 import Synchronization
 
 /// The consumer thread's side of the pipeline: it routes each polled message to the shard
-/// that owns its partition, and turns rebalances into claims and flushes.
+/// that owns its partition, and carries out the rebalance protocol (`RebalanceProtocol`, which
+/// decides every step: drain, catch up, flush, release; claim, start, stop).
 ///
 /// Back-pressure: what a shard's ring cannot take waits in the shard's bounded backlog, and
 /// the shard's partitions are paused until the backlog has drained (`ShardFlowControl`), so
 /// the other shards' partitions keep flowing, memory stays bounded and nothing is dropped.
-/// Revocation first drains the backlogs and waits until the shards have metered every message
-/// routed, then flushes, so the revoked partitions' totals and offsets are committed before
-/// another owner can read them.
 final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
-    // @unchecked Sendable is safe: `backlogs`, `flow`, `assigned` and `routed` are touched only
-    // on the consumer thread (KafkaBatchHandler calls come one at a time on it); `consumer` is
-    // set once by IngestPipeline.init before that thread starts; everything else is immutable
-    // or atomic.
+    // @unchecked Sendable is safe: `backlogs`, `flow`, `rebalance`, `assigned` and `routed` are
+    // touched only on the consumer thread (KafkaBatchHandler calls come one at a time on it);
+    // `consumer` is set once by IngestPipeline.init before that thread starts; `stopped` and
+    // `failure` are behind locks; everything else is immutable or atomic.
     private let shards: [ShardWorker<KafkaMessage>]
     private let coordinator: FlushCoordinator
+    private let boundaries: PartitionBoundaries
+    private let inspector: KafkaTopicInspector
+    private let topic: String
+    private let clock: ContinuousClock
     private let logger: Logger
-    private let health: ServeHealth
     private let backlogs: [MessageBacklog<KafkaMessage>]
     private var flow: ShardFlowControl
+    private var rebalance: RebalanceProtocol<ContinuousClock.Instant>
     /// Each shard's assigned partitions, paused and resumed together.
     private var assigned: [Set<KafkaTopicPartition>]
     /// Messages pushed into each shard's ring.
@@ -33,19 +35,30 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     weak var consumer: KafkaBatchConsumer?
     /// How many times a full ring paused its shard's partitions.
     let pauses = Atomic<Int>(0)
-    /// The first failure of a rebalance flush; the pipeline stops on it.
+    /// The first failure of a rebalance step; the pipeline stops on it.
     let failure = Mutex<(any Error)?>(nil)
+    /// Partitions stopped because their offsets are out of range (DESIGN §5), for the flusher,
+    /// which watches for an operator's reset, and for readiness.
+    let stopped = Mutex<[OffsetProblem]>([])
+    /// Where pauses and partitions out of range are reported (readiness, the status page).
+    private let health: ServeHealth
 
-    init(shards: [ShardWorker<KafkaMessage>], coordinator: FlushCoordinator, batchSize: Int, logger: Logger,
-         health: ServeHealth = ServeHealth()) {
+    init(shards: [ShardWorker<KafkaMessage>], coordinator: FlushCoordinator, boundaries: PartitionBoundaries,
+         inspector: KafkaTopicInspector, settings: IngestSettings, batchSize: Int, clock: ContinuousClock,
+         logger: Logger, health: ServeHealth = ServeHealth()) {
+        self.health = health
         self.shards = shards
         self.coordinator = coordinator
+        self.boundaries = boundaries
+        self.inspector = inspector
+        self.topic = settings.topic
+        self.clock = clock
         self.logger = logger
-        self.health = health
         // A paused shard receives nothing more, so one batch beyond what its ring holds is
         // the usual most; twice that leaves room for messages fetched before a pause applied.
         backlogs = shards.map { _ in MessageBacklog(capacity: 2 * batchSize) }
         flow = ShardFlowControl(shards: shards.count)
+        rebalance = RebalanceProtocol(catchUpLimit: settings.catchUpLimit)
         assigned = Array(repeating: [], count: shards.count)
         routed = Array(repeating: 0, count: shards.count)
     }
@@ -57,6 +70,10 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
 
     func consume(_ messages: UnsafeBufferPointer<KafkaMessage>) {
         for message in messages {
+            if message.isOffsetOutOfRange {
+                offsetOutOfRange(message)
+                continue
+            }
             let shard = shardIndex(of: message.partition)
             if backlogs[shard].isFull { drainWaiting(shard) }
             backlogs[shard].append(message)
@@ -90,6 +107,8 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     func releaseHeldMessages() {
         for backlog in backlogs { backlog.removeAll { $0.release() } }
     }
+
+    // MARK: back-pressure
 
     /// Drains what each ring takes, and pauses or resumes each shard by what is left.
     private func drainBacklogs() {
@@ -132,18 +151,78 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
         }
     }
 
+    // MARK: rebalance
+
     func partitionsAssigned(_ partitions: [KafkaTopicPartition]) throws -> [KafkaTopicPartition: Int64] {
-        let numbers = partitions.map(\.partition)
-        let coordinator = coordinator
-        let starts = try BlockingBridge.run { try await coordinator.claim(numbers) }
+        var action = rebalance.assigned(partitions.map(\.partition))
+        var seeks: [Int32: Int64] = [:]
+        while true {
+            switch action {
+            case .claim(let claiming):
+                action = claim(claiming)
+            case .start(let starts, let stopped):
+                for start in starts { try boundaries.assign(start.partition, meterFrom: start.meterFrom) }
+                seeks = start(starts, stopped: stopped)
+                action = .done
+            case .fail(let reason):
+                throw fail(reason)
+            case .done:
+                return placeNewPartitions(partitions, seeks: seeks)
+            default:
+                throw fail("unexpected step \(action) in an assignment (this is a bug)")
+            }
+        }
+    }
+
+    /// Claims in Postgres, with each partition's log range from Kafka.
+    private func claim(_ partitions: [Int32]) -> RebalanceProtocol<ContinuousClock.Instant>.Action {
+        do {
+            let logs = try inspector.watermarks(topic: topic, partitions: partitions)
+                .mapValues { LogRange(low: $0.low, high: $0.high) }
+            let coordinator = coordinator
+            let claims = try BlockingBridge.run {
+                try await coordinator.claim(partitions, logStarts: logs.mapValues(\.low))
+            }
+            return rebalance.claimed(claims, logs: logs)
+        } catch {
+            return rebalance.claimFailed("\(error)")
+        }
+    }
+
+    /// Logs the starts, records the stopped partitions, and returns where to seek: a stopped
+    /// partition is "started" at its out-of-range offset, so librdkafka itself refuses to fetch it.
+    private func start(_ starts: [FetchStart], stopped problems: [OffsetProblem]) -> [Int32: Int64] {
+        var seeks: [Int32: Int64] = [:]
+        for start in starts {
+            seeks[start.partition] = start.seekTo
+            if start.seekTo < start.meterFrom {
+                logger.info("rebuilding the dedup window of partition \(start.partition) from its log",
+                            metadata: ["from": "\(start.seekTo)", "meterFrom": "\(start.meterFrom)"])
+            }
+            if !start.windowCoveredByLog {
+                logger.warning("""
+                    retention already deleted part of partition \(start.partition)'s dedup window: \
+                    copies of events older than offset \(start.seekTo) will not be recognised
+                    """)
+            }
+        }
+        for problem in problems {
+            seeks[problem.partition] = problem.storedOffset
+            stop(problem)
+        }
+        return seeks
+    }
+
+    /// New partitions follow their shard: paused behind a backlog, otherwise flowing (which also
+    /// clears a pause left from an earlier assignment of the same partition).
+    private func placeNewPartitions(_ partitions: [KafkaTopicPartition],
+                                    seeks: [Int32: Int64]) -> [KafkaTopicPartition: Int64] {
         var result: [KafkaTopicPartition: Int64] = [:]
-        // New partitions follow their shard: paused behind a backlog, otherwise flowing (which
-        // also clears a pause left from an earlier assignment of the same partition).
         var paused: [KafkaTopicPartition] = []
         var flowing: [KafkaTopicPartition] = []
         for partition in partitions {
             let shard = shardIndex(of: partition.partition)
-            result[partition] = starts[partition.partition] ?? 0
+            if let seek = seeks[partition.partition] { result[partition] = seek }
             assigned[shard].insert(partition)
             if flow.isPaused(shard) { paused.append(partition) } else { flowing.append(partition) }
         }
@@ -153,27 +232,90 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     }
 
     func partitionsRevoked(_ partitions: [KafkaTopicPartition]) {
-        for shard in shards.indices { drainWaiting(shard) }
-        drainBacklogs()   // resumes the shards whose backlog is now empty
-        waitUntilShardsCaughtUp()
-        let numbers = partitions.map(\.partition)
-        let coordinator = coordinator
-        do {
-            try BlockingBridge.run { try await coordinator.release(numbers) }
-        } catch {
-            logger.error("flush on revocation failed: \(error)")
-            failure.withLock { if $0 == nil { $0 = error } }
+        var action = rebalance.revoked(partitions.map(\.partition))
+        while true {
+            switch action {
+            case .drainBacklogs:
+                for shard in shards.indices { drainWaiting(shard) }
+                drainBacklogs()   // resumes the shards whose backlog is now empty
+                action = rebalance.backlogsDrained(now: clock.now)
+            case .awaitShards(let deadline):
+                action = waitUntilShardsCaughtUp(deadline: deadline)
+                    ? rebalance.shardsCaughtUp() : rebalance.shardsTimedOut()
+            case .flush:
+                let coordinator = coordinator
+                do {
+                    _ = try BlockingBridge.run { try await coordinator.flush() }
+                    action = rebalance.flushCommitted()
+                } catch {
+                    action = rebalance.flushFailed("\(error)")
+                }
+            case .release(let released):
+                let coordinator = coordinator
+                _ = try? BlockingBridge.run { await coordinator.release(released) }
+                stopped.withLock { $0.removeAll { released.contains($0.partition) } }
+                for partition in released { health.clearOutOfRange(partition: partition) }
+                action = .done
+            case .fail(let reason):
+                _ = fail(reason)
+                action = .done
+            case .done:
+                for partition in partitions { assigned[shardIndex(of: partition.partition)].remove(partition) }
+                return
+            default:
+                _ = fail("unexpected step \(action) in a revocation (this is a bug)")
+                action = .done
+            }
         }
-        for partition in partitions { assigned[shardIndex(of: partition.partition)].remove(partition) }
     }
+
+    /// Records the first failure (the pipeline stops on it) and returns it.
+    private func fail(_ reason: String) -> PipelineError {
+        logger.error("rebalance failed: \(reason)")
+        let error = PipelineError.rebalanceFailed(reason)
+        failure.withLock { if $0 == nil { $0 = error } }
+        return error
+    }
+
+    // MARK: offsets out of range
+
+    /// The fetcher stopped a partition: its offset fell outside the log while consuming.
+    private func offsetOutOfRange(_ message: KafkaMessage) {
+        let partition = message.partition
+        let offset = message.offset
+        message.release()
+        let watermarks = try? inspector.watermarks(topic: topic, partitions: [partition])[partition]
+        let log = watermarks.map { LogRange(low: $0.low, high: $0.high) } ?? LogRange(low: -1, high: -1)
+        if case .stop(let problem) = rebalance.offsetOutOfRange(partition: partition, offset: offset, log: log) {
+            stop(problem)
+        }
+    }
+
+    /// A partition stays unfetched until an operator decides (`odometer offsets reset`).
+    private func stop(_ problem: OffsetProblem) {
+        logger.error("stopped partition \(problem.partition) of \(topic): \(problem)")
+        health.setOutOfRange(partition: problem.partition, message: "\(problem)")   // also sets the gauge to 1
+        stopped.withLock { stopped in
+            stopped.removeAll { $0.partition == problem.partition }
+            stopped.append(problem)
+        }
+    }
+
+    // MARK: catching up
 
     /// Waits until every routed message has been metered by its shard (a shard with a full
     /// window takes its messages meanwhile: the flush that would empty it comes after this).
-    func waitUntilShardsCaughtUp() {
+    /// Returns false if `deadline` passed first.
+    @discardableResult
+    func waitUntilShardsCaughtUp(deadline: ContinuousClock.Instant? = nil) -> Bool {
         for shard in shards { shard.catchUpRequests.add(1, ordering: .releasing) }
         defer { for shard in shards { shard.catchUpRequests.subtract(1, ordering: .releasing) } }
         for (index, shard) in shards.enumerated() {
-            while shard.processed.load(ordering: .acquiring) < routed[index] { usleep(100) }
+            while shard.processed.load(ordering: .acquiring) < routed[index] {
+                if let deadline, clock.now >= deadline { return false }
+                usleep(100)
+            }
         }
+        return true
     }
 }

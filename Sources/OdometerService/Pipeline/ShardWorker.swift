@@ -5,16 +5,20 @@ import MeteringBuffers
 import MeteringCore
 import Synchronization
 
-/// One aggregation shard: a thread that takes Kafka messages from its ring, decodes and
-/// meters them, dead-letters the invalid ones, and hands deltas to the flusher on request.
+/// One aggregation shard: a thread that takes Kafka messages from its ring, decodes them,
+/// drops duplicates within the dedup window, meters the rest, dead-letters the invalid ones,
+/// and hands deltas to the flusher on request.
 ///
 /// Partitions are pinned to shards, so a partition's messages are metered in order by one
 /// thread. Per message there is no lock, no `await` and, for known keys, no allocation.
+/// Messages below a partition's `meterFrom` (see `PartitionBoundaries`) only rebuild its dedup
+/// window: they are neither metered, nor dead-lettered, nor counted in its progress.
 final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable {
-    // @unchecked Sendable is safe: `decoder`, `aggregator`, `batch`, `bytesPerRow` and
-    // `sampling` are used only by the shard's own thread (started in `start`, joined in
-    // `stop`); other threads reach the worker only through `ring` (SPSC: the consumer thread
-    // pushes), `handoff` (atomics) and the atomic `processed`/`running`/`stopped` flags.
+    // @unchecked Sendable is safe: `decoder`, `aggregator`, `dedup`, `seenAssignments`, `batch`,
+    // `bytesPerRow` and `sampling` are used only by the shard's own thread (started in `start`,
+    // joined in `stop`); other threads reach the worker only through `ring` (SPSC: the consumer
+    // thread pushes), `handoff` (atomics), `boundaries` (see its own proof) and the atomic
+    // `processed`/`running`/`stopped`/`primed` counters.
     let index: Int
     let ring: SPSCRing<Input>
     let handoff = DeltaHandoff()
@@ -30,8 +34,14 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     let catchUpRequests = Atomic<Int>(0)
     private let windowKeyLimit: Int
     private let finished = DispatchSemaphore(value: 0)
+    /// Messages read again only to rebuild dedup windows.
+    let primed = Atomic<Int>(0)
     private let decoder: EventDecoder
     private let aggregator: ShardAggregator
+    private let dedup: DedupFilter?
+    private let boundaries: PartitionBoundaries
+    /// The assignment each partition's dedup window belongs to.
+    private var seenAssignments: [Int64] = []
     private let deadLetters: any DeadLetterQueue
     private let batch: UnsafeMutableBufferPointer<Input>
     private let logger: Logger
@@ -42,12 +52,15 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     private let sampling: UnsafeMutablePointer<(countdown: Int, appended: [Int64])>
 
     init(index: Int, catalog: MeterCatalog, directory: AccountDirectory, deadLetters: any DeadLetterQueue,
-         ringCapacity: Int, windowKeyLimit: Int = .max, logger: Logger) {
+         ringCapacity: Int, windowKeyLimit: Int = .max, dedup: DedupFilter? = nil,
+         boundaries: PartitionBoundaries = PartitionBoundaries(), logger: Logger) {
         self.index = index
         self.windowKeyLimit = windowKeyLimit
         ring = SPSCRing(capacity: ringCapacity)
         decoder = EventDecoder(catalog: catalog)
         aggregator = ShardAggregator(catalog: catalog, directory: directory)
+        self.dedup = dedup
+        self.boundaries = boundaries
         self.deadLetters = deadLetters
         batch = .allocate(capacity: 2048)
         self.logger = logger
@@ -122,6 +135,11 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
 
     private func drain() -> ShardDelta {
         var delta = aggregator.drain(bytesPerRow: bytesPerRow)
+        if let dedup {
+            delta.rememberedIds = dedup.rememberedIds
+            delta.dedupBytes = dedup.memoryBytes
+            delta.forgottenEarly = dedup.forgottenEarly
+        }
         if delta.totals.rows > 0 { bytesPerRow = delta.totals.bytes.count / delta.totals.rows + 8 }
         delta.sampledAppendMilliseconds = sampling.pointee.appended
         sampling.pointee.appended.removeAll(keepingCapacity: true)
@@ -137,19 +155,57 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
         }
         let partition = message.partition
         let offset = message.offset
+        let appended = message.appendMilliseconds
+        let boundary = boundaries[partition]
+        if Int(partition) >= seenAssignments.count {
+            seenAssignments.append(contentsOf: repeatElement(0, count: Int(partition) + 1 - seenAssignments.count))
+        }
+        if seenAssignments[Int(partition)] != boundary.assignment {
+            seenAssignments[Int(partition)] = boundary.assignment
+            dedup?.reset(partition: partition)
+        }
+        if offset < boundary.meterFrom {
+            rebuildWindow(with: message, appended: appended)
+            return
+        }
         sampling.pointee.countdown &-= 1
         if sampling.pointee.countdown == 0 {
             sampling.pointee.countdown = ShardSampling.latencySampleInterval
-            if let appended = message.appendMilliseconds { sampling.pointee.appended.append(appended) }
+            if let appended { sampling.pointee.appended.append(appended) }
         }
         if let reason = decoder.decode(message.payload) {
-            aggregator.recordRejection(reason)
-            deadLetters.send(payload: message.payload, key: message.key, partition: partition, offset: offset,
-                             reason: reason)
+            reject(message, reason: reason)
+        } else if let dedup {
+            switch dedup.check(fingerprint(of: message), partition: partition, appendMilliseconds: appended ?? 0) {
+            case .first: aggregator.aggregate(decoder, partition: partition, offset: offset)
+            case .duplicate: aggregator.recordDuplicate()
+            case .conflict: reject(message, reason: .conflictingDuplicate)
+            }
         } else {
             aggregator.aggregate(decoder, partition: partition, offset: offset)
         }
-        aggregator.recordProgress(partition: partition, offset: offset)
+        aggregator.recordProgress(partition: partition, offset: offset, appendMilliseconds: appended)
+    }
+
+    private func reject(_ message: Input, reason: RejectionReason) {
+        aggregator.recordRejection(reason)
+        deadLetters.send(payload: message.payload, key: message.key, partition: message.partition,
+                         offset: message.offset, reason: reason)
+    }
+
+    /// A message already in the totals, read again after an assignment: only its identity counts.
+    private func rebuildWindow(with message: Input, appended: Int64?) {
+        primed.add(1, ordering: .relaxed)
+        guard let dedup, decoder.decode(message.payload) == nil else { return }
+        _ = dedup.check(fingerprint(of: message), partition: message.partition, appendMilliseconds: appended ?? 0)
+    }
+
+    /// The accepted event's identity, from the decoder's last `decode`.
+    @inline(__always)
+    private func fingerprint(of message: Input) -> EventFingerprint {
+        let source = EventFingerprint.attributeHash(decoder.text(decoder.source))
+        let id = EventFingerprint.attributeHash(decoder.text(decoder.id))
+        return EventFingerprint(sourceHash: source, idHash: id, payload: message.payload)
     }
 }
 

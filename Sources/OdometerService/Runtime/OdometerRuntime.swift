@@ -31,11 +31,20 @@ public struct OdometerRuntime: Sendable {
 
     public var ingestSettings: IngestSettings {
         let kafka = configuration.kafka
+        let pipeline = configuration.pipeline
         return IngestSettings(
             brokers: kafka.brokers, topic: kafka.topic, group: kafka.group, deadLetterTopic: kafka.deadLetterTopic,
-            shards: configuration.pipeline.shards, flushInterval: .milliseconds(configuration.pipeline.flushIntervalMs),
-            flushMaxKeys: configuration.pipeline.flushMaxKeys, sessionTimeout: .milliseconds(kafka.sessionTimeoutMs),
-            consumerProperties: kafka.properties)
+            shards: pipeline.shards, flushInterval: .milliseconds(pipeline.flushIntervalMs),
+            flushMaxKeys: pipeline.flushMaxKeys, sessionTimeout: .milliseconds(kafka.sessionTimeoutMs),
+            kafkaProperties: kafka.properties,
+            dedup: pipeline.dedupWindow.map { DedupSettings(window: $0, memoryLimitBytes: pipeline.dedupMemoryBytes) })
+    }
+
+    /// Where `close` measures readiness: the configured group's offsets against the topic.
+    public var closeReadinessSource: PeriodCloser.WatermarkSource {
+        let kafka = configuration.kafka
+        return .init(brokers: kafka.brokers, kafkaProperties: kafka.properties, group: kafka.group, topic: kafka.topic,
+                     gracePeriod: configuration.billing.gracePeriod)
     }
 
     /// Runs `body` with a connected Postgres client; an unreachable server is an environment

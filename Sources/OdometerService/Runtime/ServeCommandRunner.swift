@@ -1,3 +1,4 @@
+import KafkaClient
 import Logging
 import MeteringCore
 import PostgresNIO
@@ -20,8 +21,9 @@ extension OdometerRuntime {
         } catch {
             throw OdometerFailure.user("`postgres.url`: \(error)")
         }
-        // Check reachability and the schema first, for a clear error and exit code.
+        // Check reachability, the schema and the topics first, for a clear error and exit code.
         let accounts = try await withPostgres { postgres in try await self.accounts(postgres: postgres) }
+        try checkTopics()
         let directory: AccountDirectory
         do {
             directory = try AccountDirectory(accounts: accounts)
@@ -29,7 +31,9 @@ extension OdometerRuntime {
             throw OdometerFailure.user("an imported account has an unknown time zone: \(error)")
         }
         let postgres = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
-        let settings = ingestSettings
+        var configured = ingestSettings
+        configured.failpoints = try Failpoints.fromEnvironment()
+        let settings = configured
         let catalog = self.catalog
         let logger = self.logger
         let monitor = PipelineMonitor()
@@ -52,8 +56,27 @@ extension OdometerRuntime {
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let deadline = ShutdownDeadline(timeout: configuration.pipeline.shutdownTimeout, logger: logger)
         logger.notice("serving", metadata: ["topic": "\(settings.topic)", "group": "\(settings.group)",
                                              "relays": "\(relays.count)"])
+        defer { withExtendedLifetime(deadline) {} }
         try await group.run()
+    }
+
+    /// The topic and its dead-letter topic must exist: an unreachable Kafka is an environment
+    /// error (exit 2), a missing topic the user's (exit 1).
+    func checkTopics() throws {
+        let kafka = configuration.kafka
+        do {
+            let inspector = try KafkaTopicInspector(bootstrapServers: kafka.brokers, properties: kafka.properties, logger: nil)
+            for topic in [kafka.topic, kafka.deadLetterTopic] { _ = try inspector.partitionCount(topic: topic) }
+        } catch let error as KafkaError {
+            switch error {
+            case .unknownTopic, .invalidProperty, .unsupportedSetting, .clientCreationFailed:
+                throw OdometerFailure.user(error.description)
+            default:
+                throw OdometerFailure.environment(error.description)
+            }
+        }
     }
 }

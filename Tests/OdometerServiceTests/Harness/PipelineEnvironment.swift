@@ -4,6 +4,7 @@ import Logging
 import MeteringCore
 import MeteringWorkload
 import OdometerService
+import OdometerTestSupport
 import PostgresNIO
 import PostgresStore
 
@@ -66,8 +67,8 @@ final class PipelineEnvironment: Sendable {
                        flushInterval: .milliseconds(100), sessionTimeout: .seconds(6))
     }
 
-    func pipeline(ringCapacity: Int? = nil, windowKeyLimit: Int? = nil) throws -> IngestPipeline {
-        var settings = settings
+    func pipeline(ringCapacity: Int? = nil, windowKeyLimit: Int? = nil, settings: IngestSettings? = nil) throws -> IngestPipeline {
+        var settings = settings ?? self.settings
         if let ringCapacity { settings.ringCapacity = ringCapacity }
         if let windowKeyLimit { settings.windowKeyLimit = windowKeyLimit }
         return try IngestPipeline(settings: settings, catalog: MeterCatalog(meters: meters),
@@ -109,6 +110,14 @@ final class PipelineEnvironment: Sendable {
         try producer.flush(timeout: .seconds(60))
     }
 
+    /// Produces these payloads as they are, each keyed like the event it copies (so a copy lands
+    /// in its original's partition).
+    func produceCopies(_ copies: [([UInt8], String)]) throws {
+        let producer = try KafkaProducer(bootstrapServers: kafka.bootstrapServers, logger: nil)
+        for (payload, key) in copies { try producer.produce(topic: topic, key: Array(key.utf8), value: payload) }
+        try producer.flush(timeout: .seconds(30))
+    }
+
     func produceRaw(_ payloads: [String]) throws {
         let producer = try KafkaProducer(bootstrapServers: kafka.bootstrapServers, logger: nil)
         for (index, payload) in payloads.enumerated() {
@@ -121,9 +130,14 @@ final class PipelineEnvironment: Sendable {
     /// Runs `pipeline` until its committed offsets cover the topic, then stops it gracefully
     /// (the stop flushes what is left).
     func meterUntilCaughtUp(_ pipeline: IngestPipeline) async throws {
+        try await meterUntilCaughtUp(pipeline: pipeline, crash: false)
+    }
+
+    /// The same, ending with a simulated `kill -9` instead of a graceful stop when `crash`.
+    func meterUntilCaughtUp(pipeline: IngestPipeline, crash: Bool) async throws {
         let running = Task { try await pipeline.run() }
         try await waitUntilCaughtUp()
-        running.cancel()
+        if crash { await pipeline.crash() } else { running.cancel() }
         try await running.value
     }
 
@@ -140,16 +154,6 @@ final class PipelineEnvironment: Sendable {
 
     /// What `usage --json` prints, parsed: key → (quantity, events).
     func usage() async throws -> [String: Recount.Figure] {
-        let rows = try await UsageReport.rows(postgres: postgres, pricer: pricer, account: nil, period: nil, logger: logger)
-        var result: [String: Recount.Figure] = [:]
-        for row in rows {
-            let line = UsageReport.json(row)
-            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-            let dimensions = object["dimensions"] as! [String: String]
-            let key = Recount.key(account: object["account"] as! String, meter: object["meter"] as! String,
-                                  period: object["period"] as! String, dimensions: dimensions)
-            result[key] = Recount.Figure(quantity: object["quantity"] as! String, events: object["events"] as! Int)
-        }
-        return result
+        try await UsageFigures.read(postgres: postgres, meters: meters, logger: logger)
     }
 }

@@ -3,34 +3,32 @@ import MeteringCore
 import PostgresStore
 import Testing
 
+/// How the status page words close readiness; the rule itself is `CloseReadiness`'s (tested
+/// with the close command).
 @Suite struct CloseReadinessSurveyTests {
-    /// 2026-11-01T00:00:00Z, the end of October in UTC.
-    let novemberFirst: Int64 = 1_793_491_200
+    let open = OpenPeriodRecord(period: "2026-10", openAccounts: 3, rows: 42)
 
-    func progress(_ latest: [Int32: Int64?]) -> [Int32: PartitionProgress] {
-        Dictionary(uniqueKeysWithValues: latest.map { partition, seconds in
-            (partition, PartitionProgress(partition: partition, nextOffset: 10, latestEventSeconds: seconds, owner: "a"))
-        })
+    func readiness(_ partitions: [(next: Int64, covered: Int64?, high: Int64)]) -> CloseReadiness {
+        CloseReadiness(period: BillingPeriod("2026-10")!, calendars: [.utc], gracePeriod: .seconds(3600),
+                       partitions: partitions.enumerated().map { index, partition in
+                           .init(partition: Int32(index), nextOffset: partition.next,
+                                 coveredAppendMilliseconds: partition.covered, log: LogRange(low: 0, high: partition.high))
+                       })
     }
 
-    @Test func aPeriodWaitsForEveryPartitionToPassItsEndPlusGrace() {
-        let open = [OpenPeriodRecord(period: "2026-10", openAccounts: 3, rows: 42)]
-        let survey = CloseReadinessSurvey.assess(
-            openPeriods: open, progress: progress([0: novemberFirst + 7200, 1: novemberFirst + 60, 2: nil]),
-            calendars: [.utc], gracePeriod: .seconds(3600))
-        #expect(survey.count == 1)
-        #expect(!survey[0].ready)
-        #expect(survey[0].behind == [PartitionBehind(partition: 1, detail: "metered up to 2026-11-01T00:01:00Z")])
-        #expect(survey[0].summary.contains("2026-11-01T01:00:00Z"))
+    @Test func aPeriodBehindNamesItsPartitionsAndWhatTheyLack() {
+        // 2026-11-01T01:00:00Z, October's end plus an hour, is 1_793_494_800_000 ms.
+        let view = CloseReadinessSurvey.view(open, readiness([(100, 1_793_494_800_000, 150), (40, nil, 90), (70, nil, 70)]))
+        #expect(!view.ready)
+        #expect(view.behind == [PartitionBehind(partition: 1, detail: "50 messages not yet metered")])
+        #expect(view.summary.contains("2026-11-01T01:00:00Z"))
+        #expect(view.rows == 42 && view.openAccounts == 3)
     }
 
-    @Test func aPeriodIsReadyOnceEveryMeteringPartitionIsPastIt() {
-        let open = [OpenPeriodRecord(period: "2026-10", openAccounts: 3, rows: 42),
-                    OpenPeriodRecord(period: "2026-11", openAccounts: 1, rows: 5)]
-        let survey = CloseReadinessSurvey.assess(
-            openPeriods: open, progress: progress([0: novemberFirst + 3600, 1: novemberFirst + 4000]),
-            calendars: [.utc], gracePeriod: .seconds(3600))
-        #expect(survey.map(\.ready) == [true, false])
-        #expect(survey[1].behind.map(\.partition) == [0, 1])
+    @Test func aPeriodWhosePartitionsAreCoveredOrCaughtUpIsReady() {
+        let view = CloseReadinessSurvey.view(open, readiness([(100, 1_793_494_800_000, 150), (90, nil, 90)]))
+        #expect(view.ready)
+        #expect(view.behind.isEmpty)
+        #expect(view.summary == "ready to close")
     }
 }

@@ -1,28 +1,32 @@
-import MeteringWorkload
+public import MeteringWorkload
 
 /// An independent recount of what the pipeline must report, made from the generated events
 /// themselves with plain integer arithmetic: no decoder, no aggregator, no decimal type.
-struct Recount: Sendable {
-    struct Figure: Hashable, Sendable, CustomStringConvertible {
-        var quantity: String
-        var events: Int
-        var description: String { "\(quantity) (\(events) events)" }
+public struct Recount: Sendable {
+    public struct Figure: Hashable, Sendable, CustomStringConvertible {
+        public var quantity: String
+        public var events: Int
+        public var description: String { "\(quantity) (\(events) events)" }
+        public init(quantity: String, events: Int) {
+            self.quantity = quantity
+            self.events = events
+        }
     }
 
     private var sums: [String: Int] = [:]        // COUNT, SUM of integers, MAX
     private var milliseconds: [String: Int] = [:] // compute seconds, in thousandths
     private var users: [String: Set<Int>] = [:]
     private var events: [String: Int] = [:]
-    let period: String
+    public let period: String
 
-    init(period: String) { self.period = period }
+    public init(period: String) { self.period = period }
 
-    static func key(account: String, meter: String, period: String, dimensions: [String: String]) -> String {
+    public static func key(account: String, meter: String, period: String, dimensions: [String: String]) -> String {
         let dims = dimensions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         return "\(account)|\(meter)|\(period)|\(dims)"
     }
 
-    mutating func add(_ event: UsageEvent) {
+    public mutating func add(_ event: UsageEvent) {
         let account = event.accountID
         eventCount += 1
         func key(_ meter: String, _ dimensions: [String: String] = [:]) -> String {
@@ -47,10 +51,10 @@ struct Recount: Sendable {
     }
 
     /// Events added (each may feed several meters).
-    private(set) var eventCount = 0
+    public private(set) var eventCount = 0
 
     /// Every row, as `usage` must print it.
-    var figures: [String: Figure] {
+    public var figures: [String: Figure] {
         var result: [String: Figure] = [:]
         for (key, value) in sums { result[key] = Figure(quantity: String(value), events: events[key]!) }
         for (key, value) in milliseconds {

@@ -1,0 +1,72 @@
+/// Dedup on (source, id) for the partitions of one shard (DESIGN §5): exact within `window` of
+/// Kafka append time, one `DedupTable` per partition, since a partition is metered in order by
+/// one shard and its window can be rebuilt from its own log.
+///
+/// A copy is recognised only in the partition of its original, which holds when producers key
+/// messages by subject (the topic's contract) or by anything else stable per event.
+///
+/// Memory cap: past `maximumIds` remembered ids (24 bytes each, at the usual fill), the oldest
+/// generation of every partition is forgotten, until 90% of the cap is left; `forgottenEarly`
+/// counts those ids, and the window is then shorter than configured until the rate drops.
+///
+/// Owned by one shard thread: not thread-safe. Allocates only when a table grows or is swept.
+public final class DedupFilter {
+    public let window: Duration
+    /// The length of a generation in milliseconds: an eighth of the window.
+    public let spanMilliseconds: Int64
+    public let maximumIds: Int
+    private var tables: [DedupTable?] = []
+    /// Ids forgotten before their window ended, because of the memory cap.
+    public private(set) var forgottenEarly = 0
+
+    /// Bytes per remembered id that the memory cap counts with.
+    public static let bytesPerId = 24
+
+    public init(window: Duration, memoryLimitBytes: Int) {
+        self.window = window
+        spanMilliseconds = Self.generationMilliseconds(window: window)
+        maximumIds = max(1024, memoryLimitBytes / Self.bytesPerId)
+    }
+
+    /// The length of one generation of a `window`: an eighth of it, in milliseconds.
+    public static func generationMilliseconds(window: Duration) -> Int64 {
+        let milliseconds = window.components.seconds * 1000 + window.components.attoseconds / 1_000_000_000_000_000
+        return max(1, milliseconds / DedupTable.windowGenerations)
+    }
+
+    /// The verdict on an event of `partition` appended at `appendMilliseconds` (Unix time).
+    @inline(__always)
+    public func check(_ fingerprint: EventFingerprint, partition: Int32, appendMilliseconds: Int64) -> DedupVerdict {
+        let index = Int(partition)
+        if index >= tables.count { tables.append(contentsOf: repeatElement(nil, count: index + 1 - tables.count)) }
+        let table: DedupTable
+        if let existing = tables[index] {
+            table = existing
+        } else {
+            table = DedupTable()
+            tables[index] = table
+        }
+        let verdict = table.check(fingerprint, generation: appendMilliseconds / spanMilliseconds)
+        if verdict == .first, table.count & 1023 == 0, rememberedIds > maximumIds { enforceCap() }
+        return verdict
+    }
+
+    /// Forgets a partition's window (it was revoked, or is read again from its log).
+    public func reset(partition: Int32) {
+        let index = Int(partition)
+        if index < tables.count { tables[index] = nil }
+    }
+
+    public var rememberedIds: Int { tables.reduce(0) { $0 + ($1?.count ?? 0) } }
+    public var memoryBytes: Int { tables.reduce(0) { $0 + ($1?.bytes ?? 0) } }
+
+    /// Forgets the oldest generations everywhere until the ids fit in 90% of the cap.
+    private func enforceCap() {
+        var remembered = rememberedIds
+        while remembered > maximumIds * 9 / 10 {
+            guard let oldest = tables.compactMap({ $0?.oldestGeneration }).min() else { return }
+            for case let table? in tables { forgottenEarly += table.forget(olderThanOrIn: oldest) }
+            remembered = rememberedIds
+        }
+    }
+}

@@ -1,0 +1,142 @@
+/// The ids one partition remembers for the dedup window: an open-addressing table (linear
+/// probing, power-of-two capacity, at most 3/4 full) of 16-byte slots.
+///
+/// Time is counted in *generations*: a generation is `span` (one eighth of the window) of
+/// Kafka append time. A slot keeps the generation its event arrived in; an id is within the
+/// window while its age is at most `windowGenerations` (so every copy appended within the
+/// window after the first is caught, and ids live at most window + span). When a partition's
+/// append time enters a new generation, expired slots are swept (the table is rebuilt from the
+/// live ones): O(capacity) once per span.
+///
+/// Memory: 16 bytes per slot, so 21–43 bytes per remembered id depending on fill. Owned by
+/// one shard thread: not thread-safe.
+final class DedupTable {
+    struct Slot {
+        var key: UInt64            // 0 = empty
+        var tag: UInt64            // check (32) | payload fingerprint (24) | generation (8)
+    }
+
+    static let windowGenerations: Int64 = 8
+    private static let minimumCapacity = 1024
+
+    private(set) var slots: UnsafeMutablePointer<Slot>
+    private(set) var capacity: Int
+    private(set) var count = 0
+    /// The newest generation seen (an absolute generation number).
+    private(set) var newest: Int64 = .min
+    /// Remembered ids by generation, indexed by the generation's low 8 bits.
+    private var byGeneration: UnsafeMutablePointer<Int>
+
+    init(capacity: Int = minimumCapacity) {
+        self.capacity = Self.minimumCapacity
+        while self.capacity < capacity { self.capacity <<= 1 }
+        slots = .allocate(capacity: self.capacity)
+        slots.initialize(repeating: Slot(key: 0, tag: 0), count: self.capacity)
+        byGeneration = .allocate(capacity: 256)
+        byGeneration.initialize(repeating: 0, count: 256)
+    }
+
+    deinit {
+        slots.deallocate()
+        byGeneration.deallocate()
+    }
+
+    var bytes: Int { capacity * MemoryLayout<Slot>.stride }
+
+    /// Checks `fingerprint`, appended in `generation`, against the window and remembers it if new.
+    /// Append times only move forward here: a message appended in an older generation than one
+    /// before it (producer timestamps) counts in the newer one, so its copies are still caught.
+    @inline(__always)
+    func check(_ fingerprint: EventFingerprint, generation appended: Int64) -> DedupVerdict {
+        if appended > newest { advance(to: appended) }
+        let generation = newest
+        let tag = UInt64(fingerprint.check) << 32 | UInt64(fingerprint.payload) << 8 | UInt64(UInt8(truncatingIfNeeded: generation))
+        let mask = capacity &- 1
+        var index = Int(truncatingIfNeeded: fingerprint.key) & mask
+        while true {
+            let slot = slots[index]
+            if slot.key == 0 { break }
+            if slot.key == fingerprint.key && slot.tag >> 32 == tag >> 32 {
+                let stored = UInt8(truncatingIfNeeded: slot.tag)
+                if age(of: stored) <= Self.windowGenerations {
+                    return (slot.tag >> 8) & 0xFF_FFFF == UInt64(fingerprint.payload) ? .duplicate : .conflict
+                }
+                // Remembered from before the window (not swept yet): a new first copy.
+                byGeneration[Int(stored)] &-= 1
+                byGeneration[Int(UInt8(truncatingIfNeeded: generation))] &+= 1
+                slots[index].tag = tag
+                return .first
+            }
+            index = (index &+ 1) & mask
+        }
+        slots[index] = Slot(key: fingerprint.key, tag: tag)
+        count &+= 1
+        byGeneration[Int(UInt8(truncatingIfNeeded: generation))] &+= 1
+        if count &* 4 > capacity &* 3 { rebuild(capacity: capacity * 2, keepingAge: .max) }
+        return .first
+    }
+
+    /// How many generations before the newest one `stored` (a generation's low 8 bits) is.
+    @inline(__always)
+    private func age(of stored: UInt8) -> Int64 {
+        Int64(UInt8(truncatingIfNeeded: newest) &- stored)
+    }
+
+    /// The oldest generation that still holds ids (absolute), or nil when empty.
+    var oldestGeneration: Int64? {
+        guard count > 0 else { return nil }
+        for age in stride(from: Int64(255), through: 0, by: -1) where byGeneration[Int(UInt8(truncatingIfNeeded: newest - age))] > 0 {
+            return newest - age
+        }
+        return nil
+    }
+
+    /// Forgets every id of generation `generation` or older; returns how many.
+    @discardableResult
+    func forget(olderThanOrIn generation: Int64) -> Int {
+        let before = count
+        rebuild(capacity: capacity, keepingAge: max(-1, newest - generation - 1))
+        return before - count
+    }
+
+    /// A new generation began: forget what fell out of the window. A gap of 256 generations or
+    /// more (an idle partition) would alias the 8-bit generations, so it forgets everything.
+    private func advance(to generation: Int64) {
+        let gap = newest == .min ? Int64.max : generation - newest
+        newest = generation
+        if gap >= 256 {
+            if count > 0 { rebuild(capacity: Self.minimumCapacity, keepingAge: -1) }
+        } else if count > 0 {
+            rebuild(capacity: capacity, keepingAge: Self.windowGenerations)
+        }
+    }
+
+    /// Rebuilds the table with the ids at most `keepingAge` generations old, into `capacity`
+    /// slots (shrunk while it would stay under a quarter full).
+    private func rebuild(capacity wanted: Int, keepingAge: Int64) {
+        var live = 0
+        for age in 0...255 where Int64(age) <= keepingAge { live += byGeneration[Int(UInt8(truncatingIfNeeded: newest - Int64(age)))] }
+        var newCapacity = max(wanted, Self.minimumCapacity)
+        while newCapacity > Self.minimumCapacity && live * 4 < newCapacity / 2 { newCapacity >>= 1 }
+        let old = slots
+        let oldCapacity = capacity
+        slots = .allocate(capacity: newCapacity)
+        slots.initialize(repeating: Slot(key: 0, tag: 0), count: newCapacity)
+        capacity = newCapacity
+        count = 0
+        for generation in 0..<256 { byGeneration[generation] = 0 }
+        let mask = newCapacity - 1
+        for position in 0..<oldCapacity {
+            let slot = old[position]
+            guard slot.key != 0 else { continue }
+            let stored = UInt8(truncatingIfNeeded: slot.tag)
+            guard age(of: stored) <= keepingAge else { continue }
+            var index = Int(truncatingIfNeeded: slot.key) & mask
+            while slots[index].key != 0 { index = (index &+ 1) & mask }
+            slots[index] = slot
+            count += 1
+            byGeneration[Int(stored)] += 1
+        }
+        old.deallocate()
+    }
+}

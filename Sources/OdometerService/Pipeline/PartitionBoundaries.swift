@@ -1,0 +1,40 @@
+/// Where metering starts in each partition of the current assignment, told by the consumer
+/// thread to the shard threads: messages below `meterFrom` are already in the totals and are
+/// read again only to rebuild the dedup window (DESIGN §5). `assignment` changes with every
+/// assignment of the partition, so a shard knows to forget the window it held for it.
+///
+/// One fixed array indexed by partition number (at most `capacity` partitions).
+final class PartitionBoundaries: @unchecked Sendable {
+    // @unchecked Sendable is safe: the consumer thread writes a partition's entry in
+    // `partitionsAssigned`, before librdkafka can deliver any message of that assignment, and
+    // the shard thread reads it only after popping such a message from its SPSC ring, whose
+    // releasing push and acquiring pop order the write before the read. A partition is never
+    // re-assigned before the shards have metered everything of its previous assignment (the
+    // revocation waits for that), so no read overlaps a write of the same entry.
+    struct Boundary {
+        var assignment: Int64
+        var meterFrom: Int64
+    }
+
+    static let capacity = 65_536
+    private let entries: UnsafeMutablePointer<Boundary>
+    private var assignments: Int64 = 0
+
+    init() {
+        entries = .allocate(capacity: Self.capacity)
+        entries.initialize(repeating: Boundary(assignment: 0, meterFrom: 0), count: Self.capacity)
+    }
+
+    deinit { entries.deallocate() }
+
+    /// Consumer thread: `partition` is assigned and meters from `meterFrom`.
+    func assign(_ partition: Int32, meterFrom: Int64) throws(PipelineError) {
+        guard partition >= 0, Int(partition) < Self.capacity else { throw .tooManyPartitions(partition) }
+        assignments += 1
+        entries[Int(partition)] = Boundary(assignment: assignments, meterFrom: meterFrom)
+    }
+
+    /// Shard thread: the boundary of a partition whose message it just popped.
+    @inline(__always)
+    subscript(partition: Int32) -> Boundary { entries[Int(partition)] }
+}

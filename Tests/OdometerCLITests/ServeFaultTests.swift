@@ -1,0 +1,244 @@
+import Foundation
+import KafkaClient
+import MeteringWorkload
+import OdometerService
+import OdometerTestSupport
+import PostgresStore
+import Testing
+
+/// Exactly once under the faults a production cluster sees, with `odometer serve` as real child
+/// processes: kill -9 at random moments, three instances joining and leaving with a zombie, a
+/// Postgres restart and brokers going down. A feeder keeps producing events, a tenth of them
+/// re-sent (some of those copies arrive after a restart or a rebalance) and a few changed
+/// (conflicts). Every final total must equal the recount of the unique events, exactly, and the
+/// dead-letter topic must hold each conflicting message once per its offset.
+@Suite(.serialized) struct ServeFaultTests {
+    @Test func killNineAtRandomMomentsLosesNothingAndCountsNothingTwice() async throws {
+        try await ServeHarness.with(partitions: 8) { harness in
+            let feeder = try StreamFeeder(harness: harness, rate: 3_000, limit: 400_000)
+            var random = SystemRandomNumberGenerator()
+            for iteration in 0..<20 {
+                // Once, the process kills itself inside its second flush, before the commit.
+                let failpoint = iteration == 7
+                let serve = try harness.serve(environment: failpoint ? ["ODOMETER_FAILPOINTS": "kill-before-commit:2"] : [:])
+                try await harness.waitUntilClaiming(serve)
+                if failpoint {
+                    let died = serve.waitForExit(timeout: .seconds(60))
+                    #expect(died, "the failpoint should have killed serve")
+                    if died {
+                        #expect(serve.process.terminationReason == .uncaughtSignal && serve.process.terminationStatus == SIGKILL)
+                    } else {
+                        serve.send(SIGKILL)
+                        _ = serve.waitForExit(timeout: .seconds(10))
+                    }
+                } else {
+                    try await Task.sleep(for: .milliseconds(Int64.random(in: 100...2500, using: &random)))
+                    serve.send(SIGKILL)
+                    #expect(serve.waitForExit(timeout: .seconds(10)))
+                }
+                _ = serve.finish()
+            }
+            let recount = feeder.finish()
+            #expect(feeder.failure == nil)
+            try await Self.meterToTheEnd(harness)
+            try await Self.expectExactlyOnce(harness, recount: recount, feeder: feeder)
+        }
+    }
+
+    @Test func threeInstancesJoinLeaveAndAZombieIsFenced() async throws {
+        try await ServeHarness.with(partitions: 8) { harness in
+            let feeder = try StreamFeeder(harness: harness, rate: 4_000, limit: 400_000)
+            let a = try harness.serve()
+            let b = try harness.serve()
+            try await harness.waitUntilClaiming(a)
+            try await harness.waitUntilClaiming(b)
+            let c = try harness.serve()
+            try await harness.waitUntilClaiming(c)
+            // b leaves gracefully: its last flush commits, the others take its partitions.
+            let bPid = b.pid
+            let left = b.terminate()
+            #expect(left.status == 0, "b: \(left.error.suffix(2000))")
+            let rebalanced = ContinuousClock.now + .seconds(60)
+            while try await !harness.partitionsOwned(by: bPid).isEmpty, ContinuousClock.now < rebalanced {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            // Stop a while it meters (its offsets keep moving), so it holds deltas when it wakes.
+            try await harness.waitUntilCommitting(a)
+            // a stops answering past its session timeout: c takes everything over and claims it.
+            a.send(SIGSTOP)
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try await harness.partitionsOwned(by: c.pid).count < Int(harness.partitions), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(try await harness.partitionsOwned(by: c.pid).count == Int(harness.partitions))
+            // The zombie wakes up with stale deltas: the database refuses its flush, it drops them
+            // and rejoins.
+            a.send(SIGCONT)
+            try await Task.sleep(for: .seconds(8))
+            let recount = feeder.finish()
+            #expect(feeder.failure == nil)
+            try await harness.waitUntilCaughtUp()
+            for serve in [a, c] {
+                let stopped = serve.terminate()
+                #expect(stopped.status == 0, "serve: \(stopped.error.suffix(2000))")
+                if serve === a {
+                    #expect(stopped.error.contains("claimed by another owner"), "the zombie's flush must be fenced")
+                }
+            }
+            try await Self.expectExactlyOnce(harness, recount: recount, feeder: feeder)
+        }
+    }
+
+    @Test func aPostgresRestartMidStreamPausesAndResumesByItself() async throws {
+        try await ServeHarness.with(partitions: 4) { harness in
+            let feeder = try StreamFeeder(harness: harness, rate: 4_000, limit: 400_000)
+            let serve = try harness.serve()
+            try await harness.waitUntilClaiming(serve)
+            try await Task.sleep(for: .seconds(2))
+            try await harness.database.control(.restart)
+            try await Task.sleep(for: .seconds(4))
+            let recount = feeder.finish()
+            try await harness.waitUntilCaughtUp()
+            let stopped = serve.terminate()
+            #expect(stopped.status == 0, "serve: \(stopped.error.suffix(2000))")
+            #expect(stopped.error.contains("restarting from the offsets in Postgres"), "the outage must be logged")
+            try await Self.expectExactlyOnce(harness, recount: recount, feeder: feeder)
+        }
+    }
+
+    @Test func brokersGoingDownAndUpMidStreamLoseNothing() async throws {
+        try await ServeHarness.with(partitions: 4) { harness in
+            let feeder = try StreamFeeder(harness: harness, rate: 4_000, limit: 400_000)
+            let serve = try harness.serve()
+            try await harness.waitUntilClaiming(serve)
+            try await Task.sleep(for: .seconds(2))
+            for broker in Int32(1)...3 { try harness.kafka.setBroker(broker, up: false) }
+            try await Task.sleep(for: .seconds(5))
+            for broker in Int32(1)...3 { try harness.kafka.setBroker(broker, up: true) }
+            try await Task.sleep(for: .seconds(3))
+            let recount = feeder.finish()
+            #expect(feeder.failure == nil)
+            try await harness.waitUntilCaughtUp()
+            let stopped = serve.terminate()
+            #expect(stopped.status == 0, "serve: \(stopped.error.suffix(2000))")
+            try await Self.expectExactlyOnce(harness, recount: recount, feeder: feeder)
+        }
+    }
+
+    @Test func aStopWhosePostgresIsGoneEndsWithinTheShutdownTimeout() async throws {
+        try await ServeHarness.with(partitions: 2, extraPipeline: ", shutdownTimeout: 3s") { harness in
+            let feeder = try StreamFeeder(harness: harness, rate: 2_000, limit: 400_000)
+            let serve = try harness.serve()
+            try await harness.waitUntilClaiming(serve)
+            try await harness.database.control(.pause)
+            let started = ContinuousClock.now
+            serve.send(SIGTERM)
+            #expect(serve.waitForExit(timeout: .seconds(20)))
+            #expect(started.duration(to: .now) < .seconds(15))
+            let result = serve.finish()
+            #expect(result.status == 0 || result.status == 2, "serve: \(result.error.suffix(2000))")
+            _ = feeder.finish()
+            try await harness.database.control(.resume)
+        }
+    }
+
+    @Test func serveExitsWithTheContractsCodesWhenNothingIsReachable() async throws {
+        try await ServeHarness.with(partitions: 1) { harness in
+            let base = try String(contentsOf: harness.configFile, encoding: .utf8)
+            func run(_ config: String) throws -> CommandRunner.Result {
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString).yaml")
+                try config.write(to: file, atomically: true, encoding: .utf8)
+                defer { try? FileManager.default.removeItem(at: file) }
+                return try CommandRunner(environment: ["ODOMETER_CONFIG": file.path]).run(["serve"], timeout: .seconds(60))
+            }
+            let noPostgres = try run(base.replacingOccurrences(of: harness.database.url,
+                                                               with: "postgres://odometer@127.0.0.1:1/odometer"))
+            #expect(noPostgres.status == 2 && noPostgres.error.contains("cannot reach Postgres"), "\(noPostgres.error)")
+            let noKafka = try run(base.replacingOccurrences(of: harness.kafka.bootstrapServers, with: "127.0.0.1:1"))
+            #expect(noKafka.status == 2 && noKafka.error.contains("cannot reach Kafka"), "\(noKafka.error)")
+            let noTopic = try run(base.replacingOccurrences(of: "group: serve-faults", with: "group: serve-faults, topic: nope"))
+            #expect(noTopic.status == 1 && noTopic.error.contains("`nope` does not exist"), "\(noTopic.error)")
+        }
+    }
+
+    @Test func aPartitionWhoseUnmeteredEventsWereDeletedStopsUntilAnOperatorResetsIt() async throws {
+        try await ServeHarness.with(partitions: 4) { harness in
+            let producer = try harness.producer()
+            var recount = Recount(period: "2026-10")
+            for event in harness.workload.stream(count: 4_000, seed: 42) {
+                try producer.produce(topic: harness.topic, key: Array(event.accountID.utf8), value: EventCopies.bytes(of: event))
+                recount.add(event)
+            }
+            try producer.flush(timeout: .seconds(30))
+            try await Self.meterToTheEnd(harness)
+
+            // While serve is stopped: more events in every partition, then partition 2 overflows
+            // the mock's 5 MiB and its oldest messages, the unmetered events among them, are deleted.
+            for (index, event) in harness.workload.stream(count: 4_000, first: 4_000, seed: 42).enumerated() {
+                let partition = Int32(index % 4)
+                try producer.produce(topic: harness.topic, partition: partition, key: Array(event.accountID.utf8),
+                                     value: EventCopies.bytes(of: event))
+                if partition != 2 { recount.add(event) }
+            }
+            var random = SystemRandomNumberGenerator()
+            for index in 0..<80 {
+                let noise = (0..<75_000).map { _ in UInt8.random(in: 0...255, using: &random) }
+                let filler = #"{"specversion":"1.0","id":"fill-\#(index)","source":"filler","type":"filler","subject":"x","time":"2026-10-02T00:00:00Z","data":{"pad":"\#(Data(noise).base64EncodedString())"}}"#
+                try producer.produce(topic: harness.topic, partition: 2, key: Array("filler".utf8), value: Array(filler.utf8))
+            }
+            try producer.flush(timeout: .seconds(60))
+            let inspector = try KafkaTopicInspector(bootstrapServers: harness.kafka.bootstrapServers, logger: nil)
+            let stored = try await PartitionOffsetStore(client: harness.postgres, logger: harness.logger)
+                .rows(group: harness.group, topic: harness.topic)
+            let logStart = try #require(try inspector.watermarks(topic: harness.topic)[2]).low
+            #expect(logStart > stored[2]!.nextOffset, "the mock must have deleted unmetered events of partition 2")
+
+            // The partition stops with the error of DESIGN §5; the others go on.
+            let serve = try harness.serve()
+            let highs = try inspector.watermarks(topic: harness.topic).mapValues(\.high)
+            try await CatchUp.wait(for: highs.filter { $0.key != 2 }, group: harness.group, topic: harness.topic,
+                                   postgres: harness.postgres, timeout: .seconds(120), logger: harness.logger)
+            let shown = try harness.cli.run(["offsets", "--json"])
+            #expect(shown.status == 0, "\(shown.error)")
+            #expect(shown.output.split(separator: "\n").contains { $0.contains("\"partition\":2,") && $0.contains("below log start") })
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !serve.errorSoFar.contains("stopped partition 2"), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(serve.errorSoFar.contains("stopped partition 2") && serve.errorSoFar.contains("offsets reset --partition 2"))
+
+            // An operator decides: resume at the log start. The running serve picks it up.
+            let reset = try harness.cli.run(["offsets", "reset", "--partition", "2", "--to", "earliest"])
+            #expect(reset.status == 0, "\(reset.error)")
+            #expect(reset.output.contains("skipped") && reset.output.contains("recorded as reset #1"), "\(reset.output)")
+            try await harness.waitUntilCaughtUp()
+            let stopped = serve.terminate()
+            #expect(stopped.status == 0, "serve: \(stopped.error.suffix(2000))")
+            let differences = UsageFigures.differences(try await harness.usage(), recount.figures)
+            #expect(differences.isEmpty, "\(differences.count) rows differ, e.g. \(differences.prefix(3))")
+        }
+    }
+
+    // MARK: helpers
+
+    /// Starts one last serve, waits until everything produced is committed, and stops it gracefully.
+    static func meterToTheEnd(_ harness: ServeHarness) async throws {
+        let serve = try harness.serve()
+        try await harness.waitUntilCaughtUp()
+        let stopped = serve.terminate()
+        #expect(stopped.status == 0, "serve: \(stopped.error.suffix(2000))")
+    }
+
+    static func expectExactlyOnce(_ harness: ServeHarness, recount: Recount, feeder: StreamFeeder) async throws {
+        #expect(feeder.copies > 0 && !feeder.conflicts.isEmpty)
+        let differences = UsageFigures.differences(try await harness.usage(), recount.figures)
+        #expect(differences.isEmpty, "\(differences.count) rows differ, e.g. \(differences.prefix(3))")
+        // Each conflicting message is dead-lettered, and only those; after a crash one may be
+        // written twice, but never for another offset.
+        let letters = try DeadLetterReader.readAll(brokers: harness.kafka.bootstrapServers, topic: "usage.dlq")
+        #expect(Set(letters.map(\.reason)) == ["conflicting_duplicate"])
+        let positions = Set(letters.map { "\($0.partition)/\($0.offset)" })
+        #expect(positions.count == feeder.conflicts.count)
+        #expect(Set(letters.map(\.payload)) == Set(feeder.conflicts.map { String(decoding: $0, as: UTF8.self) }))
+    }
+}

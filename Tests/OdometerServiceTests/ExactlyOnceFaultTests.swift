@@ -1,0 +1,128 @@
+import Foundation
+import KafkaClient
+import MeteringCore
+import MeteringWorkload
+@testable import OdometerService
+import OdometerTestSupport
+import Synchronization
+import Testing
+
+/// Exactly once where it is hardest, in process: a flush that fails while a revocation waits
+/// behind it, dedup through a restart, and every client of the pipeline taking the Kafka
+/// properties. (The kill -9, rebalance and outage tests run `odometer serve` as child processes.)
+@Suite(.serialized) struct ExactlyOnceFaultTests {
+    @Test func aFailedFlushLetsNoQueuedRevocationCommitAfterIt() async throws {
+        try await PipelineEnvironment.with(partitions: 4, accounts: 400) { environment in
+            try environment.produce(150_000)
+            let gate = FlushGate()
+            var settings = environment.settings
+            // Shard 1's transaction in the second flush stops before its commit, waits until a
+            // revocation's flush is queued behind it, then fails.
+            settings.failpoints = Failpoints { flush, shard in
+                guard flush == 2, shard == 1 else { return }
+                try await gate.holdThenFail()
+            }
+            let first = try environment.pipeline(settings: settings)
+            let firstRun = Task { try await first.run() }
+            try await gate.waitUntilHeld()
+            let requestsWhileHeld = first.flushRequests
+            // A second member joins: the group revokes the first one's partitions, whose
+            // revocation flushes behind the held one.
+            let second = try environment.pipeline()
+            let secondRun = Task { try await second.run() }
+            while first.flushRequests == requestsWhileHeld { try await Task.sleep(for: .milliseconds(20)) }
+            gate.release()
+            await #expect(throws: (any Error).self) { try await firstRun.value }
+
+            // The second member resumes from what was committed: every event exactly once.
+            try await environment.waitUntilCaughtUp()
+            secondRun.cancel()
+            try await secondRun.value
+            let usage = try await environment.usage()
+            let expected = environment.recount(150_000).figures
+            let differences = UsageFigures.differences(usage, expected)
+            #expect(differences.isEmpty, "\(differences.count) rows differ, e.g. \(differences.prefix(3))")
+        }
+    }
+
+    @Test func copiesAreCountedOnceThroughARestartAndConflictsAreDeadLettered() async throws {
+        try await PipelineEnvironment.with(partitions: 4, accounts: 500) { environment in
+            let events = Array(environment.workload.stream(count: 30_000, seed: 42))
+            try environment.produce(30_000)
+            // Exact copies of 1,500 events right away, and 60 copies with changed payloads.
+            try environment.produceCopies(events[0..<1500].map { (EventCopies.bytes(of: $0), $0.accountID) })
+            let conflicting = events[20_000..<20_060].map { (EventCopies.conflictingBytes(of: $0), $0.accountID) }
+            try environment.produceCopies(conflicting)
+
+            let first = try environment.pipeline()
+            try await environment.meterUntilCaughtUp(pipeline: first, crash: true)
+            #expect(await first.committed.duplicates == 1500)
+
+            // After the restart, the window is rebuilt from the log: later copies are still caught.
+            try environment.produceCopies(events[1500..<3000].map { (EventCopies.bytes(of: $0), $0.accountID) })
+            let second = try environment.pipeline()
+            try await environment.meterUntilCaughtUp(second)
+            #expect(await second.committed.duplicates == 1500)
+            #expect(second.messagesReadForDedup >= 31_560, "the whole window is read again after the restart")
+
+            let usage = try await environment.usage()
+            let expected = environment.recount(30_000).figures
+            let differences = UsageFigures.differences(usage, expected)
+            #expect(differences.isEmpty, "\(differences.count) rows differ, e.g. \(differences.prefix(3))")
+            let letters = try DeadLetterReader.readAll(brokers: environment.kafka.bootstrapServers, topic: "usage.dlq")
+            #expect(letters.count == 60)
+            #expect(Set(letters.map(\.reason)) == ["conflicting_duplicate"])
+            #expect(Set(letters.map(\.payload)) == Set(conflicting.map { String(decoding: $0.0, as: UTF8.self) }))
+        }
+    }
+
+    @Test func aWindowOlderThanDedupWindowIsNotReadAgainAndItsCopiesCountAnew() async throws {
+        try await PipelineEnvironment.with(partitions: 2, accounts: 100) { environment in
+            var settings = environment.settings
+            settings.dedup = DedupSettings(window: .seconds(2))
+            let events = Array(environment.workload.stream(count: 5_000, seed: 42))
+            try environment.produce(5_000)
+            try await environment.meterUntilCaughtUp(environment.pipeline(settings: settings))
+            try await Task.sleep(for: .seconds(3))
+            // Everything metered is older than the window: a restart reads nothing again, and a
+            // copy sent now is a new event (the window bounds memory; it is not forever).
+            try environment.produceCopies(events[0..<10].map { (EventCopies.bytes(of: $0), $0.accountID) })
+            let second = try environment.pipeline(settings: settings)
+            try await environment.meterUntilCaughtUp(second)
+            #expect(second.messagesReadForDedup == 0)
+            #expect(await second.committed.events == 10)
+            #expect(await second.committed.duplicates == 0)
+        }
+    }
+
+    @Test func theDeadLetterProducerTakesTheKafkaProperties() async throws {
+        try await PipelineEnvironment.with(partitions: 1, accounts: 10) { environment in
+            var settings = environment.settings
+            settings.kafkaProperties = ["socket.timeout.ms": "12345", "session.timeout.ms": "7000"]
+            let pipeline = try environment.pipeline(settings: settings)
+            #expect(pipeline.deadLetterProducerSetting("socket.timeout.ms") == "12345")
+        }
+    }
+}
+
+/// Holds a flush's transaction open until the test releases it, then fails it.
+final class FlushGate: Sendable {
+    private let held = Atomic<Bool>(false)
+    private let released = Atomic<Bool>(false)
+
+    func holdThenFail() async throws {
+        held.store(true, ordering: .releasing)
+        while !released.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(10)) }
+        throw FailpointError(flush: 2, shard: 1)
+    }
+
+    func waitUntilHeld() async throws {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while !held.load(ordering: .acquiring) {
+            guard ContinuousClock.now < deadline else { throw CancellationError() }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    func release() { released.store(true, ordering: .releasing) }
+}
