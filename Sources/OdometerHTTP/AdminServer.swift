@@ -26,7 +26,7 @@ public struct AdminServer: Service {
             },
             logger: logger)
         if settings.token == nil {
-            logger.warning("`http.token` is not set: the /v1 admin routes answer 401 to every request")
+            logger.notice("`http.token` is not set: the /v1 admin routes answer 401 to every request")
         }
     }
 
