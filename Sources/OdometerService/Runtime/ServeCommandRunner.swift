@@ -47,9 +47,12 @@ extension OdometerRuntime {
         let relays = deliveryDestinations().map {
             RelayService(relay: OutboxRelay(destination: $0, postgres: postgres, accounts: byID, logger: logger))
         }
-        let sampler = OperationsSampler(runtime: self, postgres: postgres, status: status)
+        // The sampler probes Postgres with a client of its own: a probe must neither wait for nor
+        // use up the pipeline's connections (after a Postgres restart it would meet the dead ones first).
+        let probes = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
+        let sampler = OperationsSampler(runtime: self, postgres: probes, status: status)
         let extra = try additionalServices(ServeContext(runtime: self, postgres: postgres, status: status))
-        var services: [any Service] = [postgres]
+        var services: [any Service] = [postgres, probes]
         services += extra
         services += [sampler, ingest] as [any Service]
         services += relays
