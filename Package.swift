@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "MeteringBuffersTests", dependencies: ["MeteringBuffers"], swiftSettings: strict),
         .testTarget(name: "OdometerConfigTests", dependencies: ["OdometerConfig"], swiftSettings: strict),
         .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient"], swiftSettings: strict),
-        .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore"], swiftSettings: strict),
+        .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "MeteringWorkload"], swiftSettings: strict),
         .testTarget(name: "BillingWritersTests", dependencies: ["BillingWriters", "BillingFakes"], swiftSettings: strict),
         .testTarget(name: "OdometerServiceTests", dependencies: ["OdometerService", "OdometerTestSupport"],
                     swiftSettings: strict),

@@ -78,6 +78,8 @@ public struct FlushBatch: Sendable {
     public var uniqueValues: UniqueValueCopyRows
     /// Dedup checkpoints to record with the offsets; nil records none (dedup off).
     public var checkpoints: CheckpointCadence?
+    /// Partition → the offsets this batch dead-lettered (recorded only with `checkpoints`).
+    public var deadLettered: [Int32: [Int64]] = [:]
 
     public init(group: String, topic: String, offsets: [PartitionOffset],
                 totals: TotalsCopyRows = TotalsCopyRows(), uniqueValues: UniqueValueCopyRows = UniqueValueCopyRows(),

@@ -47,7 +47,8 @@ public struct PartitionOffsetStore: Sendable {
     ///
     /// With `dedupWindowStart` (Unix ms: now minus the dedup window and one generation), each claim also says
     /// where re-reading must begin to rebuild the window: the newest checkpoint older than it, the log's
-    /// beginning when there is none, or the stored offset itself when everything before it is older.
+    /// beginning when there is none, or the stored offset itself when everything before it is older; and the
+    /// offsets that were dead-lettered, which the rebuild must not remember.
     public func claim(group: String, topic: String, partitions: [Int32], owner: String,
                       logStarts: [Int32: Int64] = [:], dedupWindowStart: Int64? = nil) async throws -> [Int32: StoredClaim] {
         let unique = Array(Set(partitions)).sorted()
@@ -76,6 +77,14 @@ public struct PartitionOffsetStore: Sendable {
             var claims: [Int32: StoredClaim] = [:]
             for try await (partition, nextOffset, epoch, dedupFrom) in rows.decode((Int32, Int64, Int64, Int64?).self) {
                 claims[partition] = StoredClaim(nextOffset: nextOffset, epoch: epoch, dedupFrom: dedupFrom)
+            }
+            guard dedupWindowStart != nil else { return claims }
+            for try await (partition, offsets) in try await connection.query("""
+                SELECT partition, array_agg("offset" ORDER BY "offset") FROM dead_lettered_offsets
+                WHERE group_id = \(group) AND topic = \(topic) AND partition = ANY(\(unique)::integer[])
+                GROUP BY partition
+                """, logger: logger).decode((Int32, [Int64]).self) {
+                claims[partition]?.deadLettered = offsets
             }
             return claims
         }

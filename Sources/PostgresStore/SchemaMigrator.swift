@@ -13,6 +13,7 @@ public enum SchemaMigrator {
         (SchemaV1.version, SchemaV1.summary, SchemaV1.statements),
         (SchemaV2.version, SchemaV2.summary, SchemaV2.statements),
         (SchemaV3.version, SchemaV3.summary, SchemaV3.statements),
+        (SchemaV4.version, SchemaV4.summary, SchemaV4.statements),
     ]
 
     /// The newest schema version this build knows.

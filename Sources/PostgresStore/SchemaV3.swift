@@ -8,9 +8,14 @@
 ///   assignment it says where to start re-reading a partition to rebuild its dedup window.
 /// - `offset_resets`: every `odometer offsets reset`, an operator's recorded decision about a
 ///   partition whose stored offset left its log.
+/// - `dead_lettered_offsets`: the offsets a flush dead-lettered, kept as long as the checkpoints. A
+///   window rebuild reads the log again with the configuration of today, under which an event
+///   dead-lettered then may be valid (a meter was added); it must not remember such an event, or
+///   its fixed copy, replayed from the dead-letter topic, would be dropped as a duplicate. One row
+///   per invalid event only: valid events cost no row.
 enum SchemaV3 {
     static let version = 3
-    static let summary = "arrival watermark per partition, dedup checkpoints, offset resets"
+    static let summary = "arrival watermark per partition, dedup checkpoints, offset resets, dead-lettered offsets"
 
     static let statements: [String] = [
         "ALTER TABLE consumer_offsets ADD COLUMN covered_append_ms bigint",
@@ -37,6 +42,15 @@ enum SchemaV3 {
           log_high bigint NOT NULL,
           reset_by text NOT NULL,
           reset_at timestamptz NOT NULL DEFAULT now())
+        """,
+        """
+        CREATE TABLE dead_lettered_offsets (
+          group_id text COLLATE "C" NOT NULL,
+          topic text COLLATE "C" NOT NULL,
+          partition integer NOT NULL,
+          "offset" bigint NOT NULL,
+          recorded_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (group_id, topic, partition, "offset"))
         """,
     ]
 }

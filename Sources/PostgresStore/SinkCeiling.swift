@@ -1,14 +1,19 @@
 public import Logging
 public import PostgresNIO
 
-/// The Postgres sink ceiling for `bench`: how fast plain COPY puts totals rows into a table
-/// shaped and indexed like `usage_totals`, with no merge. A scratch table is made and dropped.
+/// The Postgres sink ceiling for `bench`: how fast plain COPY puts delta rows into a table shaped
+/// like the one a flush appends to (`usage_deltas`), in one transaction, with nothing else in
+/// it: no fencing, no offsets. A scratch table is made and dropped.
 public enum SinkCeiling {
     /// COPYs `rows` in one transaction; returns the seconds it took.
     public static func copy(_ rows: TotalsCopyRows, client: PostgresClient, logger: Logger) async throws -> Double {
         try await client.withStoreConnection("measure the COPY ceiling") { connection in
             try await connection.query("DROP TABLE IF EXISTS odometer_bench_sink", logger: logger)
-            try await connection.query("CREATE TABLE odometer_bench_sink (LIKE usage_totals INCLUDING ALL)", logger: logger)
+            try await connection.query("""
+                CREATE TABLE odometer_bench_sink (LIKE usage_deltas INCLUDING ALL)
+                WITH (autovacuum_enabled = false)
+                """, logger: logger)
+            try await connection.query("ALTER TABLE odometer_bench_sink ALTER COLUMN batch_id SET DEFAULT 0", logger: logger)
             let started = ContinuousClock.now
             try await connection.query("BEGIN", logger: logger)
             try await connection.copyFrom(table: "odometer_bench_sink", columns: TotalsCopyRows.columns,

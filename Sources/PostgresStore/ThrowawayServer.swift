@@ -39,8 +39,8 @@ struct ThrowawayServer: Sendable {
     let port: Int
     /// The system user the server runs as; nil to run as the current user.
     let user: String?
-    /// fsync and synchronous commit on (measurements) or off (speed); `resume()` starts it so again.
-    var durable = false
+    /// False for tests and demo: no fsync (see `startArguments`).
+    let durable: Bool
 
     var dataDirectory: String { directory + "/data" }
     var serverLog: String { directory + "/server.log" }
@@ -87,8 +87,7 @@ struct ThrowawayServer: Sendable {
         try control(["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60"], name: "stop")
     }
 
-    /// Starts the cluster again on the same port, after `pause()`. `pg_ctl start` does not keep
-    /// the options of the first start (only `restart` does), so they are given again.
+    /// Starts the cluster again on the same port and settings, after `pause()`.
     func resume() throws {
         try control(startArguments(durable: durable), name: "start")
     }

@@ -1,27 +1,21 @@
-/// Totals deltas of one flush, already encoded as COPY text rows for the staging table.
+/// Totals deltas of one flush, already encoded as COPY text rows for the delta table.
 ///
 /// Append-only; each row is (account, meter, period, dimensions, events, sum, min, max, latest value, latest
-/// position). Numerics are exact decimal text (never `Double`); nil becomes NULL. By default the same key may
-/// appear in several rows (two shards) and the flush groups them first. A caller that knows each key appears at
-/// most once (one shard's aggregation table) says so with `keysAreUnique` and the flush skips the grouping, which
-/// is most of its cost beyond the upsert itself; a broken promise makes the flush fail (SQLSTATE 21000) and write
-/// nothing, never miscount. Value type (copy-on-write bytes); not for concurrent mutation.
+/// position). Numerics are exact decimal text (never `Double`); nil becomes NULL. The same key may appear in
+/// several rows (several shards, several flushes): the compactor groups them. Value type (copy-on-write
+/// bytes); not for concurrent mutation.
 public struct TotalsCopyRows: Sendable {
     var text: CopyTextBuffer
     /// Rows appended so far.
     public private(set) var count = 0
-    /// True when the creator promised that no key appears twice.
-    public private(set) var keysAreUnique: Bool
 
-    public init(reservingBytes: Int = 4096, keysAreUnique: Bool = false) {
+    public init(reservingBytes: Int = 4096) {
         text = CopyTextBuffer(capacity: reservingBytes)
-        self.keysAreUnique = keysAreUnique
     }
 
-    /// Appends another set of rows (e.g. another shard's); the result no longer promises unique keys.
+    /// Appends another set of rows (e.g. another shard's).
     public mutating func append(contentsOf other: TotalsCopyRows) {
         guard !other.isEmpty else { return }
-        keysAreUnique = isEmpty ? other.keysAreUnique : false
         text.append(other.text)
         count += other.count
     }
@@ -97,7 +91,7 @@ public struct TotalsCopyRows: Sendable {
         text.endRow()
     }
 
-    /// Staging columns, in the order the rows are written.
+    /// Delta table columns, in the order the rows are written.
     static let columns = ["account", "meter", "period", "dimensions", "events", "sum_value", "min_value",
                           "max_value", "latest_value", "latest_time_s", "latest_time_ns", "latest_partition",
                           "latest_offset"]

@@ -4,12 +4,12 @@ public import PostgresNIO
 /// Commits a `FlushBatch`: totals deltas, UNIQUE_COUNT members and partition offsets in ONE transaction, so
 /// each event counts exactly once through crashes and rebalances (DESIGN §5).
 ///
-/// Order inside the transaction: lock the batch's offset rows and check their epochs (fencing), COPY the
-/// totals into a session-local staging table and merge them with one upsert (grouping rows of the same key
-/// first unless the rows promise unique keys), the same for unique values, then
-/// move every partition's next offset. If any partition was claimed by someone else, nothing is written and
-/// `FlushError.fenced` is thrown. Stateless apart from the client; thread-safe, and several writers may flush
-/// concurrently (row locks are taken in partition order).
+/// Order inside the transaction: lock the batch's offset rows and check their epochs (fencing), number the
+/// batch in `usage_delta_batches`, COPY the deltas into the append-only delta tables (no index: the cost of
+/// COPY), then move every partition's next offset. Merging the deltas into the totals is `DeltaCompactor`'s
+/// work; reads add what it has not merged yet. If any partition was claimed by someone else, nothing is
+/// written and `FlushError.fenced` is thrown. Stateless apart from the client; thread-safe, and several
+/// writers may flush concurrently (row locks are taken in partition order).
 public struct TotalsFlushWriter: Sendable {
     private let client: PostgresClient
     private let logger: Logger
@@ -28,33 +28,30 @@ public struct TotalsFlushWriter: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         var copied = started
-        var merged = started
         try await client.inTransaction("flush \(batch.totals.count) totals rows of \(batch.topic)", logger: logger) { connection in
             try await fence(batch, expected: expected, on: connection)
-            if !batch.totals.isEmpty {
-                try await connection.query(PostgresQuery(unsafeSQL: FlushStatements.createTotalsStaging), logger: logger)
-                try await copy(batch.totals.text, into: FlushStatements.totalsStaging,
-                               columns: TotalsCopyRows.columns, on: connection)
-                copied = clock.now
-                try await connection.query(PostgresQuery(unsafeSQL: FlushStatements.workMemory), logger: logger)
-                let merge = batch.totals.keysAreUnique ? FlushStatements.mergeUniqueTotals : FlushStatements.mergeGroupedTotals
-                try await connection.query(PostgresQuery(unsafeSQL: merge), logger: logger)
-                merged = clock.now
+            if !batch.totals.isEmpty || !batch.uniqueValues.isEmpty {
+                try await connection.query("""
+                    INSERT INTO usage_delta_batches (batch_id, rows, unique_rows)
+                    VALUES (nextval('usage_delta_batch_ids'), \(batch.totals.count), \(batch.uniqueValues.count))
+                    """, logger: logger)
+                if !batch.totals.isEmpty {
+                    try await copy(batch.totals.text, into: FlushStatements.deltas, columns: TotalsCopyRows.columns,
+                                   on: connection)
+                }
+                if !batch.uniqueValues.isEmpty {
+                    try await copy(batch.uniqueValues.text, into: FlushStatements.uniqueDeltas,
+                                   columns: UniqueValueCopyRows.columns, on: connection)
+                }
             }
-            if !batch.uniqueValues.isEmpty {
-                try await connection.query(PostgresQuery(unsafeSQL: FlushStatements.createUniqueStaging), logger: logger)
-                try await copy(batch.uniqueValues.text, into: FlushStatements.uniqueStaging,
-                               columns: UniqueValueCopyRows.columns, on: connection)
-                try await connection.query(PostgresQuery(unsafeSQL: FlushStatements.mergeUniqueValues), logger: logger)
-            }
+            copied = clock.now
             try await moveOffsets(batch, on: connection)
             try await beforeCommit()
         }
         logger.debug("flushed", metadata: ["topic": "\(batch.topic)", "totals": "\(batch.totals.count)",
                                            "uniqueValues": "\(batch.uniqueValues.count)",
                                            "partitions": "\(batch.offsets.count)",
-                                           "stagedMs": "\(started.duration(to: copied).wholeMilliseconds)",
-                                           "mergeMs": "\(copied.duration(to: merged).wholeMilliseconds)",
+                                           "copiedMs": "\(started.duration(to: copied).wholeMilliseconds)",
                                            "totalMs": "\(started.duration(to: clock.now).wholeMilliseconds)"])
     }
 
@@ -98,12 +95,30 @@ public struct TotalsFlushWriter: Sendable {
               AS u(partition, next_offset, event_time_s, append_ms)
             WHERE o.group_id = \(batch.group) AND o.topic = \(batch.topic) AND o.partition = u.partition
             """, logger: logger)
-        if let cadence = batch.checkpoints { try await recordCheckpoints(batch, cadence: cadence, on: connection) }
+        if let cadence = batch.checkpoints {
+            try await recordDeadLettered(batch, on: connection)
+            try await recordCheckpoints(batch, cadence: cadence, on: connection)
+        }
+    }
+
+    /// Records the offsets this batch dead-lettered, for a later window rebuild to skip.
+    private func recordDeadLettered(_ batch: FlushBatch, on connection: PostgresConnection) async throws {
+        let letters = batch.deadLettered.sorted { $0.key < $1.key }.flatMap { partition, offsets in
+            offsets.map { (partition, $0) }
+        }
+        if !letters.isEmpty {
+            try await connection.query("""
+                INSERT INTO dead_lettered_offsets (group_id, topic, partition, "offset")
+                SELECT \(batch.group), \(batch.topic), l.partition, l.offset
+                FROM unnest(\(letters.map(\.0))::integer[], \(letters.map(\.1))::bigint[]) AS l(partition, "offset")
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+        }
     }
 
     /// Adds a checkpoint for each partition whose newest one is at least `every` older than this batch's
     /// covered append time, and drops those older than `retain` before it (keeping the newest of them, which
-    /// a window rebuild may still start from).
+    /// a window rebuild may still start from), with the dead-lettered offsets before that one.
     private func recordCheckpoints(_ batch: FlushBatch, cadence: CheckpointCadence,
                                    on connection: PostgresConnection) async throws {
         let covered = batch.offsets.filter { $0.coveredAppendMilliseconds != nil }
@@ -121,6 +136,15 @@ public struct TotalsFlushWriter: Sendable {
               WHERE k.group_id = \(batch.group) AND k.topic = \(batch.topic) AND k.partition = u.partition
                 AND k.covered_append_ms > u.append_ms - \(cadence.everyMilliseconds))
             ON CONFLICT DO NOTHING
+            """, logger: logger)
+        try await connection.query("""
+            DELETE FROM dead_lettered_offsets d
+            USING unnest(\(partitions)::integer[], \(appendTimes)::bigint[]) AS u(partition, append_ms)
+            WHERE d.group_id = \(batch.group) AND d.topic = \(batch.topic) AND d.partition = u.partition
+              AND d."offset" < (
+                SELECT max(n.next_offset) FROM partition_checkpoints n
+                WHERE n.group_id = d.group_id AND n.topic = d.topic AND n.partition = d.partition
+                  AND n.covered_append_ms < u.append_ms - \(cadence.retainMilliseconds))
             """, logger: logger)
         try await connection.query("""
             DELETE FROM partition_checkpoints k

@@ -44,7 +44,7 @@ public struct UniqueValueCopyRows: Sendable {
         count += 1
     }
 
-    /// Staging columns, in the order the rows are written.
+    /// Delta table columns, in the order the rows are written.
     static let columns = ["account", "meter", "period", "dimensions", "value"]
 }
 

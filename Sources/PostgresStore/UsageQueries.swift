@@ -3,7 +3,10 @@ public import PostgresNIO
 
 /// Read-only views of the metered totals, for `odometer usage`, close and tests.
 ///
-/// Numerics come back as text (`::text`) so no precision is lost. Stateless apart from the client; thread-safe.
+/// Every read goes through `usage_current` and `usage_unique_current` (schema v4): the compacted totals plus the
+/// deltas not compacted yet, in one statement, so each event counts exactly once whether a compaction ran
+/// before, runs during, or has not run. Numerics come back as text (`::text`) so no precision is lost.
+/// Stateless apart from the client; thread-safe.
 public struct UsageQueries: Sendable {
     private let client: PostgresClient
     private let logger: Logger
@@ -18,13 +21,16 @@ public struct UsageQueries: Sendable {
     public func totals(account: String? = nil, period: String? = nil) async throws -> [UsageTotalRecord] {
         try await client.withStoreConnection("read usage totals") { connection in
             let rows = try await connection.query("""
+                WITH uniques AS (
+                  SELECT account, meter, period, dimensions, count(*) AS members FROM usage_unique_current
+                  WHERE (\(account)::text IS NULL OR account = \(account)) AND (\(period)::text IS NULL OR period = \(period))
+                  GROUP BY account, meter, period, dimensions)
                 SELECT t.account, t.meter, t.period, t.dimensions, t.events, t.sum_value::text,
-                       t.min_value::text, t.max_value::text, t.latest_value::text,
-                       t.latest_time_s, t.latest_time_ns, t.latest_partition, t.latest_offset,
-                       (SELECT count(*) FROM usage_unique_values u
-                        WHERE u.account = t.account AND u.meter = t.meter AND u.period = t.period
-                          AND u.dimensions = t.dimensions) AS unique_count
-                FROM usage_totals t
+                       t.min_value::text, t.max_value::text, t.latest[5]::text,
+                       t.latest[1]::bigint, t.latest[2]::integer, t.latest[3]::integer, t.latest[4]::bigint,
+                       coalesce(u.members, 0) AS unique_count
+                FROM usage_current t
+                LEFT JOIN uniques u USING (account, meter, period, dimensions)
                 WHERE (\(account)::text IS NULL OR t.account = \(account))
                   AND (\(period)::text IS NULL OR t.period = \(period))
                 ORDER BY t.account, t.meter, t.period, t.dimensions
@@ -50,12 +56,15 @@ public struct UsageQueries: Sendable {
 
     /// Sum of `events` over every total.
     public func eventsTotal() async throws -> Int64 {
-        try await scalar("count metered events", "SELECT coalesce(sum(events), 0)::bigint FROM usage_totals")
+        try await scalar("count metered events", """
+            SELECT coalesce(sum(events), 0)::bigint FROM (
+              SELECT events FROM usage_totals UNION ALL SELECT events FROM usage_deltas) AS stored
+            """)
     }
 
     /// Number of totals rows (distinct keys), counted by Postgres.
     public func totalsCount() async throws -> Int64 {
-        try await scalar("count totals", "SELECT count(*) FROM usage_totals")
+        try await scalar("count totals", "SELECT count(*) FROM usage_current")
     }
 
     private func scalar(_ purpose: String, _ sql: PostgresQuery) async throws -> Int64 {

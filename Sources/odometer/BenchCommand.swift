@@ -1,5 +1,6 @@
 import ArgumentParser
 import MeteringWorkload
+import OdometerConfig
 import OdometerService
 
 struct BenchCommand: AsyncParsableCommand {
@@ -15,6 +16,28 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Offered load (events/s) of the latency phase.") var latencyRate = 1_000_000
     @Flag(help: "Spread events uniformly over accounts (worst case for flush size) instead of Zipf.") var uniform = false
     @Flag(help: "Print the JSON object of DESIGN §8.") var json = false
+    @Option(help: ArgumentHelp("Instead of the suite: a sustained run of this long (e.g. 120s) with serve as a child process, "
+                               + "printing the committed rate, the compaction backlog and serve's memory over time.",
+                               valueName: "duration"))
+    var duration: String?
+
+    private func sustained(_ text: String) async throws {
+        guard let duration = DurationText.parse(text), duration > .zero else {
+            throw ValidationError("--duration must be a duration such as 120s or 10m")
+        }
+        var options = SustainedRun.Options()
+        options.duration = duration
+        options.accounts = accounts
+        options.partitions = partitions
+        options.shards = shards
+        options.distribution = uniform ? .uniform : .zipf
+        try await CommandFailure.reporting {
+            let report = try await SustainedRun(options: options, logger: CommandLogging.logger(),
+                                                progress: ProgressReporter(enabled: true)).run()
+            print(report.text)
+            if !report.differences.isEmpty { throw OdometerFailure.user("the totals differ from the recount") }
+        }
+    }
 
     func validate() throws {
         guard events > 0, accounts > 0, partitions > 0, shards > 0, naiveSeconds > 0, latencyRate > 0 else {
@@ -23,6 +46,7 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let duration { return try await sustained(duration) }
         var options = BenchRun.Options()
         options.events = events
         options.accounts = accounts

@@ -74,32 +74,20 @@ import Testing
         }
     }
 
-    /// With dedup (the default), the replayed copies must count once, and a second replay nothing more.
-    ///
-    /// Known issue, left for the pipeline to fix: after the restart with the fixed configuration,
-    /// the dedup window is rebuilt by re-reading the log, where the originals now decode as valid,
-    /// so they are remembered as metered although they were dead-lettered; their replayed copies
-    /// are then dropped as duplicates and page_views stays empty. When the rebuild skips what was
-    /// dead-lettered, these known issues stop being recorded and this test fails until the
-    /// `withKnownIssue` wrappers go.
+    /// With dedup (the default), the replayed copies count once, and a second replay nothing more:
+    /// the window rebuild after the restart skips what was dead-lettered.
     @Test func withDedupReplayedEventsCountOnceAndReplayingAgainCountsNothingMore() async throws {
         try await ServeFixture.with { fixture in
             let (_, after) = try await Self.meteredThenReplayed(fixture, dedup: true)
             try await Self.meterAgain(fixture, config: after)
             let expected = fixture.known.expectedPageViews(Self.pageViews)
             let once = try Self.events(of: "page_views", fixture, config: after)
-            withKnownIssue("the dedup window rebuild remembers events that were dead-lettered") {
-                #expect(once == expected)
-            }
+            #expect(once == expected)
             let again = try fixture.cli.run(["dlq", "replay", "--reason", "unknown_type", "--config", after])
             #expect(again.status == 0, "\(again.error)")
             try await Self.meterAgain(fixture, config: after)
             let twice = try Self.events(of: "page_views", fixture, config: after)
-            withKnownIssue("the dedup window rebuild remembers events that were dead-lettered") {
-                #expect(twice == expected)
-            }
-            // Whatever the window holds, a second replay adds nothing to what the first one gave.
-            #expect(twice == once)
+            #expect(twice == expected)
             let calls = try Self.events(of: "api_calls", fixture, config: after)
             #expect(calls == fixture.known.expectedAPIRequests(Self.apiRequests).mapValues(\.events))
         }

@@ -23,6 +23,8 @@ final class ServeHarness: Sendable {
     let topic = "usage"
     let logger: Logger
     let configFile: URL
+    /// Every serve started, so none outlives the test (a failed expectation must not leave one running).
+    private let children = Mutex<[RunningCommand]>([])
 
     static let meters = UsageWorkload.meters
 
@@ -63,9 +65,11 @@ final class ServeHarness: Sendable {
                 guard migrate.status == 0 else { throw HarnessError.failed("migrate: \(migrate.error)") }
                 return try await body(harness)
             }
+            harness.killChildren()
             await database.stop()
             return result
         } catch {
+            harness.killChildren()
             await database.stop()
             throw error
         }
@@ -85,7 +89,16 @@ final class ServeHarness: Sendable {
 
     /// Starts `odometer serve` with extra environment variables (e.g. `ODOMETER_FAILPOINTS`).
     func serve(environment: [String: String] = [:]) throws -> RunningCommand {
-        try CommandRunner(environment: cli.environment.merging(environment) { _, new in new }).start(["serve"])
+        let child = try CommandRunner(environment: cli.environment.merging(environment) { _, new in new }).start(["serve"])
+        children.withLock { $0.append(child) }
+        return child
+    }
+
+    private func killChildren() {
+        for child in children.withLock({ $0 }) where child.isRunning {
+            child.send(SIGKILL)
+            _ = child.waitForExit(timeout: .seconds(10))
+        }
     }
 
     /// Partitions whose stored owner is the process `pid` (`host/pid/…`).

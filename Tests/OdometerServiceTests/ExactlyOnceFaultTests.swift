@@ -95,6 +95,43 @@ import Testing
         }
     }
 
+    @Test func deadLettersFixedAndReplayedAfterARestartCountOnceAndAgainNothing() async throws {
+        // Without a meter for logins, their events are dead-lettered as unknown_type.
+        let withoutLogins = UsageWorkload.meters.filter { $0.slug != "active_users" }
+        try await PipelineEnvironment.with(partitions: 4, accounts: 200, meters: withoutLogins) { environment in
+            try environment.produce(20_000)
+            try await environment.meterUntilCaughtUp(environment.pipeline())
+            let letters = try DeadLetterReader.readAll(brokers: environment.kafka.bootstrapServers, topic: "usage.dlq")
+            #expect(!letters.isEmpty && letters.allSatisfy { $0.reason == "unknown_type" })
+
+            // The fix: the login meter is configured, and serve restarts. Its window rebuild reads
+            // the logins again, now valid, and must not take them for metered events.
+            let fixed = try environment.pipeline(catalog: MeterCatalog(meters: UsageWorkload.meters))
+            let running = Task { try await fixed.run() }
+            defer { running.cancel() }
+            while fixed.messagesReadForDedup < 20_000 { try await Task.sleep(for: .milliseconds(50)) }
+            // The replay (what `odometer dlq replay` sends: the same key and payload), twice.
+            let replayed = letters.map { (Array($0.payload.utf8), Self.subject(of: $0.payload)) }
+            try environment.produceCopies(replayed)
+            try environment.produceCopies(replayed)
+            try await environment.waitUntilCaughtUp()
+            running.cancel()
+            try await running.value
+            #expect(await fixed.committed.events == letters.count)
+            #expect(await fixed.committed.duplicates == letters.count)
+            let usage = try await UsageFigures.read(postgres: environment.postgres, meters: UsageWorkload.meters,
+                                                    logger: environment.logger)
+            let differences = UsageFigures.differences(usage, environment.recount(20_000).figures)
+            #expect(differences.isEmpty, "\(differences.count) rows differ, e.g. \(differences.prefix(3))")
+        }
+    }
+
+    static func subject(of payload: String) -> String {
+        let marker = "\"subject\":\""
+        let start = payload.range(of: marker)!.upperBound
+        return String(payload[start...].prefix { $0 != "\"" })
+    }
+
     @Test func theDeadLetterProducerTakesTheKafkaProperties() async throws {
         try await PipelineEnvironment.with(partitions: 1, accounts: 10) { environment in
             var settings = environment.settings

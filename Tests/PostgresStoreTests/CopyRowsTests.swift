@@ -77,7 +77,7 @@ extension RealPostgres {
                 #expect(Set(records.map(\.account)) == Set(awkward))
                 #expect(records.allSatisfy { $0.uniqueCount == 1 })
                 var values: Set<String> = []
-                for try await value in try await client.query("SELECT value FROM usage_unique_values",
+                for try await value in try await client.query("SELECT value FROM usage_unique_current",
                                                               logger: testLogger).decode(String.self) {
                     values.insert(value)
                 }

@@ -44,6 +44,9 @@ extension RealPostgres {
                 #expect(totals.map(\.events) == [3, 4])
                 #expect(totals.allSatisfy { $0.min == nil && $0.max == nil && $0.latest == nil && $0.uniqueCount == 0 })
                 #expect(try await UsageQueries(client: client, logger: testLogger).eventsTotal() == 7)
+                _ = try await DeltaCompactor(client: client, logger: testLogger).compact(maxRows: 1000)
+                #expect(try await UsageQueries(client: client, logger: testLogger).totals() == totals)
+                #expect(try await UsageQueries(client: client, logger: testLogger).eventsTotal() == 7)
             }
         }
 
@@ -72,6 +75,8 @@ extension RealPostgres {
                 row(&third, min: "3", max: "1", latest: "13", 99, 999_999_999, 3, 99)
                 try await flush(third, UniqueValueCopyRows())
 
+                // Compacted in between: the merge into stored totals follows the same order as the view.
+                _ = try await DeltaCompactor(client: client, logger: testLogger).compact(maxRows: 1000)
                 var record = try #require(try await UsageQueries(client: client, logger: testLogger).totals().first)
                 #expect(record.min == "-2.5")
                 #expect(record.max == "7.25")
@@ -94,46 +99,46 @@ extension RealPostgres {
             }
         }
 
-        @Test func rowsPromisingUniqueKeysMergeWithoutGroupingAndABrokenPromiseWritesNothing() async throws {
+        @Test func compactionMergesDeltasIntoTheSameTotalsTheViewShowedAndEmptiesTheBacklog() async throws {
             try await withMigratedDatabase { client in
                 let flush = try await flushing(client)
                 func shard(_ latest: String, offset: Int64) -> TotalsCopyRows {
-                    var rows = TotalsCopyRows(keysAreUnique: true)
+                    var rows = TotalsCopyRows()
                     rows.append(account: "a", meter: "m", period: "2026-11", dimensions: "{}", events: 2, sum: "0.5",
                                 min: "0.25", max: "0.25", latest: LatestSample(value: latest, position: EventPosition(
                                     timeSeconds: 7, timeNanos: 0, partition: 0, offset: offset)))
                     return rows
                 }
-                try await flush(shard("1", offset: 10), UniqueValueCopyRows())
-                try await flush(shard("2", offset: 11), UniqueValueCopyRows())
-                var record = try #require(try await UsageQueries(client: client, logger: testLogger).totals().first)
-                #expect(record.events == 4)
-                #expect(record.sum == "1.0")
-                #expect(record.latest?.value == "2")
-
-                // Two shards' rows appended together lose the promise and are grouped.
+                var unique = UniqueValueCopyRows()
+                unique.append(account: "a", meter: "m", period: "2026-11", dimensions: "{}", value: "v1")
+                try await flush(shard("1", offset: 10), unique)
                 var combined = shard("3", offset: 12)
-                combined.append(contentsOf: shard("4", offset: 13))
-                #expect(!combined.keysAreUnique)
-                #expect(combined.count == 2)
-                try await flush(combined, UniqueValueCopyRows())
-                record = try #require(try await UsageQueries(client: client, logger: testLogger).totals().first)
-                #expect(record.events == 8)
-                #expect(record.sum == "2.0")
-                #expect(record.latest?.value == "4")
+                combined.append(contentsOf: shard("2", offset: 11))
+                try await flush(combined, unique)
+                let queries = UsageQueries(client: client, logger: testLogger)
+                let compactor = DeltaCompactor(client: client, logger: testLogger)
+                let backlog = try await compactor.backlog()
+                #expect(backlog.batches == 2 && backlog.rows == 3 && backlog.uniqueRows == 2)
+                let before = try await queries.totals()
+                #expect(before.map(\.events) == [6] && before.map(\.sum) == ["1.5"] && before.first?.latest?.value == "3")
+                #expect(before.first?.uniqueCount == 1)
 
-                var lying = TotalsCopyRows(keysAreUnique: true)
-                lying.append(contentsOf: shard("5", offset: 14))
-                lying.append(account: "a", meter: "m", period: "2026-11", dimensions: "{}", events: 1, sum: "1",
-                             min: nil, max: nil, latest: nil)
-                #expect(lying.keysAreUnique)
-                do {
-                    try await flush(lying, UniqueValueCopyRows())
-                    Issue.record("a batch repeating a key it promised unique must fail")
-                } catch let error as PostgresStoreError {
-                    #expect(error.sqlState == "21000")
-                }
-                #expect(try await UsageQueries(client: client, logger: testLogger).eventsTotal() == 8)
+                // One row at a time: each compaction takes at least one batch, the oldest first.
+                let first = try #require(try await compactor.compact(maxRows: 1))
+                #expect(first.rows == 1 && first.keys == 1)
+                #expect(try await queries.totals() == before)
+                let second = try #require(try await compactor.compact(maxRows: 100))
+                #expect(second.rows == 2 && second.uniqueRows == 1 && second.keys == 1)
+                #expect(try await queries.totals() == before)
+                #expect(try await compactor.backlog().batches == 0)
+                #expect(try await compactor.compact(maxRows: 100) == CompactionReport(rows: 0, uniqueRows: 0, keys: 0))
+
+                // New deltas on top of compacted totals add up the same way.
+                try await flush(shard("4", offset: 13), UniqueValueCopyRows())
+                let after = try #require(try await queries.totals().first)
+                #expect(after.events == 8 && after.sum == "2.0" && after.latest?.value == "4" && after.min == "0.25")
+                _ = try await compactor.compact(maxRows: 100)
+                #expect(try await queries.totals().first == after)
             }
         }
 
@@ -156,6 +161,10 @@ extension RealPostgres {
                 let record = try #require(try await UsageQueries(client: client, logger: testLogger).totals().first)
                 #expect(record.uniqueCount == 5)
                 #expect(record.events == 6)
+                _ = try await DeltaCompactor(client: client, logger: testLogger).compact(maxRows: 1)
+                #expect(try await UsageQueries(client: client, logger: testLogger).totals().first == record)
+                _ = try await DeltaCompactor(client: client, logger: testLogger).compact(maxRows: 1000)
+                #expect(try await UsageQueries(client: client, logger: testLogger).totals().first == record)
             }
         }
 

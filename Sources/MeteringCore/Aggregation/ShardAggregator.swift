@@ -26,6 +26,7 @@ public final class ShardAggregator {
         var windowEvents = 0
         var windowDuplicates = 0
         var windowRejections: [RejectionReason: Int] = [:]
+        var rejectedOffsets: [Int32: [Int64]] = [:]
     }
 
     /// Events metered since the last drain.
@@ -81,10 +82,14 @@ public final class ShardAggregator {
         state.pointee.windowDuplicates &+= 1
     }
 
-    /// Counts a rejected message.
-    public func recordRejection(_ reason: RejectionReason) {
+    /// Counts a rejected message, and remembers where it was.
+    public func recordRejection(_ reason: RejectionReason, partition: Int32, offset: Int64) {
         state.pointee.windowRejections[reason, default: 0] += 1
+        state.pointee.rejectedOffsets[partition, default: []].append(offset)
     }
+
+    /// The offsets rejected since the last drain, by partition.
+    public var windowRejectedOffsets: [Int32: [Int64]] { state.pointee.rejectedOffsets }
 
     /// Meters the event that `decoder` has just accepted into every meter of its type.
     public func aggregate(_ decoder: EventDecoder, partition: Int32, offset: Int64) {
@@ -189,5 +194,6 @@ extension ShardAggregator {
         state.pointee.windowEvents = 0
         state.pointee.windowDuplicates = 0
         state.pointee.windowRejections.removeAll(keepingCapacity: true)
+        state.pointee.rejectedOffsets.removeAll()
     }
 }

@@ -12,6 +12,8 @@ public struct ShardDelta: Sendable {
     /// Partition → greatest Kafka append time (Unix ms) read, for close readiness on arrival.
     public var coveredAppendMilliseconds: [Int32: Int64] = [:]
     public var events = 0
+    /// Partition → the offsets of the messages dead-lettered.
+    public var rejectedOffsets: [Int32: [Int64]] = [:]
     /// Duplicates the dedup window dropped (DESIGN §5).
     public var duplicates = 0
     /// Ids the shard's dedup window holds now, and has forgotten early so far (memory cap);
@@ -45,28 +47,28 @@ extension ShardAggregator {
             delta.totals.integer(accumulator.events)
             switch meter.aggregation {
             case .sum, .avg:
-                delta.totals.plain(ExactDecimal(raw: accumulator.value).description)
+                delta.totals.decimal(ExactDecimal(raw: accumulator.value))
                 delta.totals.null(); delta.totals.null(); delta.totals.null()
                 for _ in 0..<4 { delta.totals.null() }
             case .min:
-                delta.totals.plain("0")
-                delta.totals.plain(ExactDecimal(raw: accumulator.value).description)
+                delta.totals.integer(0)
+                delta.totals.decimal(ExactDecimal(raw: accumulator.value))
                 for _ in 0..<6 { delta.totals.null() }
             case .max:
-                delta.totals.plain("0")
+                delta.totals.integer(0)
                 delta.totals.null()
-                delta.totals.plain(ExactDecimal(raw: accumulator.value).description)
+                delta.totals.decimal(ExactDecimal(raw: accumulator.value))
                 for _ in 0..<5 { delta.totals.null() }
             case .latest:
-                delta.totals.plain("0")
+                delta.totals.integer(0)
                 delta.totals.null(); delta.totals.null()
-                delta.totals.plain(ExactDecimal(raw: accumulator.value).description)
+                delta.totals.decimal(ExactDecimal(raw: accumulator.value))
                 delta.totals.integer(accumulator.latestSeconds)
                 delta.totals.integer(accumulator.latestNanoseconds)
                 delta.totals.integer(accumulator.latestPartition)
                 delta.totals.integer(accumulator.latestOffset)
             case .count, .uniqueCount:
-                delta.totals.plain("0")
+                delta.totals.integer(0)
                 for _ in 0..<7 { delta.totals.null() }
             }
             delta.totals.endRow()
@@ -80,6 +82,7 @@ extension ShardAggregator {
         delta.events = windowEvents
         delta.duplicates = windowDuplicates
         delta.rejections = windowRejections
+        delta.rejectedOffsets = windowRejectedOffsets
         resetWindow()
         return delta
     }
@@ -89,7 +92,7 @@ extension ShardAggregator {
     ) {
         withSubjectBytes(key.subject) { writer.text($0) }
         writer.text(meter.slug)
-        writer.plain(BillingPeriod(index: key.period).description)
+        writer.period(BillingPeriod(index: key.period))
         scratch.removeAll(keepingCapacity: true)
         appendDimensions(key.dimensions, meter: meter, to: &scratch)
         scratch.withUnsafeBytes { writer.text($0) }

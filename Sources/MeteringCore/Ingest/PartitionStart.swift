@@ -7,11 +7,15 @@ public struct StoredClaim: Hashable, Sendable {
     /// Where re-reading must begin to rebuild the dedup window before `nextOffset` (the offset
     /// of the newest checkpoint older than the window); nil when dedup is off.
     public var dedupFrom: Int64?
+    /// Offsets of the partition that were dead-lettered (recent ones, kept as long as checkpoints):
+    /// re-reading them must not remember them, whatever the configuration says of them today.
+    public var deadLettered: [Int64]
 
-    public init(nextOffset: Int64, epoch: Int64, dedupFrom: Int64? = nil) {
+    public init(nextOffset: Int64, epoch: Int64, dedupFrom: Int64? = nil, deadLettered: [Int64] = []) {
         self.nextOffset = nextOffset
         self.epoch = epoch
         self.dedupFrom = dedupFrom
+        self.deadLettered = deadLettered
     }
 }
 
@@ -27,13 +31,17 @@ public struct FetchStart: Hashable, Sendable {
     /// False when retention already deleted part of the dedup window: duplicates of events older
     /// than the log start cannot be recognised.
     public var windowCoveredByLog: Bool
+    /// Offsets in `seekTo ..< meterFrom` that were dead-lettered: the rebuild skips them.
+    public var deadLettered: [Int64]
 
-    public init(partition: Int32, seekTo: Int64, meterFrom: Int64, epoch: Int64, windowCoveredByLog: Bool = true) {
+    public init(partition: Int32, seekTo: Int64, meterFrom: Int64, epoch: Int64, windowCoveredByLog: Bool = true,
+                deadLettered: [Int64] = []) {
         self.partition = partition
         self.seekTo = seekTo
         self.meterFrom = meterFrom
         self.epoch = epoch
         self.windowCoveredByLog = windowCoveredByLog
+        self.deadLettered = deadLettered
     }
 
     /// Where a claimed partition starts, or the problem that stops it: the stored offset must lie
@@ -45,7 +53,9 @@ public struct FetchStart: Hashable, Sendable {
             return .failure(problem)
         }
         let wanted = min(claim.dedupFrom ?? meterFrom, meterFrom)
-        return .success(FetchStart(partition: partition, seekTo: max(wanted, log.low), meterFrom: meterFrom,
-                                   epoch: claim.epoch, windowCoveredByLog: wanted >= log.low))
+        let seekTo = max(wanted, log.low)
+        return .success(FetchStart(partition: partition, seekTo: seekTo, meterFrom: meterFrom, epoch: claim.epoch,
+                                   windowCoveredByLog: wanted >= log.low,
+                                   deadLettered: claim.deadLettered.filter { $0 >= seekTo && $0 < meterFrom }))
     }
 }

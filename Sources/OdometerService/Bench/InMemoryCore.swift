@@ -27,6 +27,23 @@ struct InMemoryCore {
         self.catalog = catalog
     }
 
+    /// The totals rows the whole corpus aggregates to, encoded as a flush encodes them (one shard's
+    /// delta per thread): what (e) COPYs, so the ceiling is measured on the rows a flush writes.
+    func deltas() -> [ShardDelta] {
+        (0..<corpus.count).map { shard in
+            let decoder = EventDecoder(catalog: catalog)
+            let aggregator = ShardAggregator(catalog: catalog, directory: try! AccountDirectory(accounts: []))
+            corpus[shard].withUnsafeBytes { bytes in
+                let starts = bounds[shard]
+                for index in 0..<(starts.count - 1) {
+                    let event = UnsafeRawBufferPointer(rebasing: bytes[starts[index]..<starts[index + 1]])
+                    if decoder.decode(event) == nil { aggregator.aggregate(decoder, partition: 0, offset: Int64(index)) }
+                }
+            }
+            return aggregator.drain()
+        }
+    }
+
     /// Events per second over all threads.
     func run(aggregate: Bool) -> Double {
         let threads = corpus.count

@@ -19,7 +19,8 @@ public enum CatchUp {
         return watermarks.mapValues(\.high)
     }
 
-    /// Waits until `group`'s committed offsets reach `ends` for every partition.
+    /// Waits until `group`'s committed offsets reach `ends` for every partition. Postgres being
+    /// briefly unreachable (a restart) only delays the answer; past `timeout` the last error is thrown.
     public static func wait(for ends: [Int32: Int64], group: String, topic: String, postgres: PostgresClient,
                             timeout: Duration, logger: Logger,
                             progress: (_ committed: Int64, _ total: Int64) -> Void = { _, _ in }) async throws {
@@ -27,7 +28,14 @@ public enum CatchUp {
         let total = ends.values.reduce(0, +)
         let deadline = ContinuousClock.now + timeout
         while true {
-            let offsets = try await queries.offsets(group: group, topic: topic)
+            let offsets: [Int32: PartitionClaim]
+            do {
+                offsets = try await queries.offsets(group: group, topic: topic)
+            } catch {
+                guard ContinuousClock.now < deadline else { throw error }
+                try await Task.sleep(for: .milliseconds(200))
+                continue
+            }
             var committed: Int64 = 0
             var done = true
             for (partition, end) in ends {

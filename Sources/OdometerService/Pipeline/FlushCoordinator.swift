@@ -35,6 +35,7 @@ actor FlushCoordinator {
     private var flushNumber = 0
     private var forgottenEarly: [Int: Int] = [:]
     private var dedupFootprints: [Int: (ids: Int, bytes: Int)] = [:]
+    private var lastCapWarning: ContinuousClock.Instant?
     private(set) var totals = FlushReport()
     private(set) var firstClaim: ContinuousClock.Instant?
     /// Latencies (milliseconds) from append to committed total of sampled messages, newest
@@ -154,12 +155,28 @@ actor FlushCoordinator {
         // the totals of the events before it; keys two shards share (events not keyed by
         // subject) are merged in key order by both, so the later one waits, never deadlocks.
         let (writer, failpoints, number) = (writer, settings.failpoints, flushNumber)
+        let logger = logger
+        let clock = clock
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (shard, batch) in batches {
                 group.addTask {
                     try await writer.flush(batch) { try await failpoints.beforeShardCommit(number, shard) }
                 }
             }
+            // A flush that waits long is waiting for Postgres (down, restarting, or starved): say so,
+            // since the pipeline fetches nothing more meanwhile.
+            let watchdog = Task {
+                var waited = Duration.zero
+                while !Task.isCancelled {
+                    try await clock.sleep(for: .seconds(5))
+                    waited += .seconds(5)
+                    logger.warning("""
+                        flush \(number) still waiting for Postgres after \(waited.components.seconds) s; \
+                        nothing more is fetched until it commits or fails
+                        """)
+                }
+            }
+            defer { watchdog.cancel() }
             try await group.waitForAll()
         }
         report.flushes = 1
@@ -191,11 +208,10 @@ actor FlushCoordinator {
         return deltas
     }
 
-    /// One shard's delta as a flush batch: its keys are unique (one aggregation table), so the
-    /// merge skips grouping; its offsets are fenced with the epochs this pipeline holds.
+    /// One shard's delta as a flush batch; its offsets are fenced with the epochs this pipeline holds.
     private func batch(of delta: ShardDelta) throws -> FlushBatch {
         var batch = FlushBatch(group: settings.group, topic: settings.topic, offsets: [],
-                               totals: TotalsCopyRows(reservingBytes: 0, keysAreUnique: true),
+                               totals: TotalsCopyRows(reservingBytes: 0),
                                uniqueValues: UniqueValueCopyRows(reservingBytes: 0))
         // The batch shares the delta's encoded rows (hundreds of MB for a million keys).
         batch.totals.adoptEncodedRows(delta.totals.bytes, rows: delta.totals.rows)
@@ -208,6 +224,7 @@ actor FlushCoordinator {
             CheckpointCadence(everyMilliseconds: $0.spanMilliseconds,
                               retainMilliseconds: 2 * $0.windowMilliseconds + $0.spanMilliseconds)
         }
+        batch.deadLettered = delta.rejectedOffsets
         return batch
     }
 
@@ -242,6 +259,8 @@ actor FlushCoordinator {
         guard forgotten > 0 else { return }
         forgottenEarly[shard] = delta.forgottenEarly
         Counter(label: "odometer_dedup_forgotten_early_total").increment(by: forgotten)
+        if let last = lastCapWarning, last.duration(to: clock.now) < .seconds(60) { return }
+        lastCapWarning = clock.now
         logger.warning("""
             the dedup window is over its memory cap: the oldest ids were forgotten early, so copies of them will be \
             counted again; raise `pipeline.dedupMemory` or shorten `pipeline.dedupWindow`

@@ -26,6 +26,7 @@ public final class IngestPipeline: Service, Sendable {
     private let producer: KafkaProducer
     private let logger: Logger
     private let clock: ContinuousClock
+    private let compaction: CompactionLoop
     private let crashed = Mutex(false)
     /// Where this pipeline reports its health and committed flushes (`serve` reads them).
     public let monitor: PipelineMonitor
@@ -65,6 +66,8 @@ public final class IngestPipeline: Service, Sendable {
             offsetStore: PartitionOffsetStore(client: postgres, logger: logger), deadLetters: deadLetters,
             settings: settings, logger: logger, clock: clock, unixMilliseconds: wallClock.unixMilliseconds,
             monitor: monitor, onCommitted: { commits.commit($0) })
+        compaction = CompactionLoop(compactor: DeltaCompactor(client: postgres, logger: logger),
+                                    settings: settings.compaction, clock: clock, logger: logger)
         let inspector = try KafkaTopicInspector(bootstrapServers: settings.brokers, properties: settings.kafkaProperties,
                                                 logger: logger)
         router = MessageRouter(shards: shards, coordinator: coordinator, boundaries: boundaries, inspector: inspector,
@@ -96,6 +99,9 @@ public final class IngestPipeline: Service, Sendable {
         get async { await coordinator.dedupFootprint }
     }
 
+    /// Flushes held back because the compaction backlog was over its limit.
+    public var flushesHeldForCompaction: Int { compaction.heldFlushes.load(ordering: .relaxed) }
+
     /// Messages read again only to rebuild dedup windows after assignments.
     public var messagesReadForDedup: Int { shards.reduce(0) { $0 + $1.primed.load(ordering: .relaxed) } }
     /// Flushes asked of the coordinator so far, by the flusher or by revocations.
@@ -111,6 +117,8 @@ public final class IngestPipeline: Service, Sendable {
     }
 
     public func run() async throws {
+        let compacting = Task { await compaction.run() }
+        defer { compacting.cancel() }
         for shard in shards { shard.start() }
         try consumer.start(subscribing: [settings.topic])
         logger.info("ingesting", metadata: ["topic": "\(settings.topic)", "group": "\(settings.group)",
@@ -144,7 +152,8 @@ public final class IngestPipeline: Service, Sendable {
         while !Task.isCancelled, !crashed.withLock({ $0 }) {
             try checkHealth()
             let pending = coordinator.pending()
-            if policy.shouldFlush(now: clock.now, pendingKeys: pending.keys, pendingMessages: pending.messages) {
+            if policy.shouldFlush(now: clock.now, pendingKeys: pending.keys, pendingMessages: pending.messages),
+               compaction.flushMayProceed() {
                 let started = clock.now
                 try await coordinator.flush()
                 policy.flushed(at: clock.now, took: started.duration(to: clock.now))

@@ -29,6 +29,8 @@ public struct IngestSettings: Sendable {
     public var catchUpLimit: Duration = .seconds(60)
     /// Faults injected for tests; none by default.
     public var failpoints = Failpoints.none
+    /// When deltas are compacted into the totals, and the backlog past which flushes wait.
+    public var compaction = CompactionSettings()
 
     public init(brokers: String, topic: String = "usage", group: String = "odometer", deadLetterTopic: String? = nil,
                 shards: Int = 2, flushInterval: Duration = .milliseconds(200), flushMaxKeys: Int = 50_000,

@@ -161,7 +161,9 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
             case .claim(let claiming):
                 action = claim(claiming)
             case .start(let starts, let stopped):
-                for start in starts { try boundaries.assign(start.partition, meterFrom: start.meterFrom) }
+                for start in starts {
+                    try boundaries.assign(start.partition, meterFrom: start.meterFrom, deadLettered: start.deadLettered)
+                }
                 seeks = start(starts, stopped: stopped)
                 action = .done
             case .fail(let reason):

@@ -14,6 +14,8 @@ final class PartitionBoundaries: @unchecked Sendable {
     struct Boundary {
         var assignment: Int64
         var meterFrom: Int64
+        /// Offsets below `meterFrom` that were dead-lettered: the window rebuild skips them.
+        var deadLettered: [Int64]
     }
 
     static let capacity = 65_536
@@ -22,19 +24,28 @@ final class PartitionBoundaries: @unchecked Sendable {
 
     init() {
         entries = .allocate(capacity: Self.capacity)
-        entries.initialize(repeating: Boundary(assignment: 0, meterFrom: 0), count: Self.capacity)
+        entries.initialize(repeating: Boundary(assignment: 0, meterFrom: 0, deadLettered: []), count: Self.capacity)
     }
 
-    deinit { entries.deallocate() }
+    deinit {
+        entries.deinitialize(count: Self.capacity)
+        entries.deallocate()
+    }
 
     /// Consumer thread: `partition` is assigned and meters from `meterFrom`.
-    func assign(_ partition: Int32, meterFrom: Int64) throws(PipelineError) {
+    func assign(_ partition: Int32, meterFrom: Int64, deadLettered: [Int64] = []) throws(PipelineError) {
         guard partition >= 0, Int(partition) < Self.capacity else { throw .tooManyPartitions(partition) }
         assignments += 1
-        entries[Int(partition)] = Boundary(assignment: assignments, meterFrom: meterFrom)
+        entries[Int(partition)] = Boundary(assignment: assignments, meterFrom: meterFrom, deadLettered: deadLettered)
     }
 
-    /// Shard thread: the boundary of a partition whose message it just popped.
+    /// Shard thread: the assignment and start of a partition whose message it just popped (read
+    /// per message, so it copies no array).
     @inline(__always)
-    subscript(partition: Int32) -> Boundary { entries[Int(partition)] }
+    func start(of partition: Int32) -> (assignment: Int64, meterFrom: Int64) {
+        (entries[Int(partition)].assignment, entries[Int(partition)].meterFrom)
+    }
+
+    /// Shard thread: what the window rebuild of `partition` must skip (read once per assignment).
+    func deadLettered(_ partition: Int32) -> [Int64] { entries[Int(partition)].deadLettered }
 }

@@ -42,6 +42,8 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     private let boundaries: PartitionBoundaries
     /// The assignment each partition's dedup window belongs to.
     private var seenAssignments: [Int64] = []
+    /// Per partition, the dead-lettered offsets its window rebuild skips (this assignment's).
+    private var rebuildSkips: [Int32: Set<Int64>] = [:]
     private let deadLetters: any DeadLetterQueue
     private let batch: UnsafeMutableBufferPointer<Input>
     private let logger: Logger
@@ -156,13 +158,15 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
         let partition = message.partition
         let offset = message.offset
         let appended = message.appendMilliseconds
-        let boundary = boundaries[partition]
+        let boundary = boundaries.start(of: partition)
         if Int(partition) >= seenAssignments.count {
             seenAssignments.append(contentsOf: repeatElement(0, count: Int(partition) + 1 - seenAssignments.count))
         }
         if seenAssignments[Int(partition)] != boundary.assignment {
             seenAssignments[Int(partition)] = boundary.assignment
             dedup?.reset(partition: partition)
+            let skips = boundaries.deadLettered(partition)
+            rebuildSkips[partition] = skips.isEmpty ? nil : Set(skips)
         }
         if offset < boundary.meterFrom {
             rebuildWindow(with: message, appended: appended)
@@ -188,14 +192,16 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     }
 
     private func reject(_ message: Input, reason: RejectionReason) {
-        aggregator.recordRejection(reason)
+        aggregator.recordRejection(reason, partition: message.partition, offset: message.offset)
         deadLetters.send(payload: message.payload, key: message.key, partition: message.partition,
                          offset: message.offset, reason: reason)
     }
 
-    /// A message already in the totals, read again after an assignment: only its identity counts.
+    /// A message already in the totals, read again after an assignment: only its identity counts,
+    /// unless it was dead-lettered then (it may decode today, under another configuration).
     private func rebuildWindow(with message: Input, appended: Int64?) {
         primed.add(1, ordering: .relaxed)
+        if let skips = rebuildSkips[message.partition], skips.contains(message.offset) { return }
         guard let dedup, decoder.decode(message.payload) == nil else { return }
         _ = dedup.check(fingerprint(of: message), partition: message.partition, appendMilliseconds: appended ?? 0)
     }

@@ -94,3 +94,26 @@ import Testing
     }
 }
 
+
+@Suite struct CompactionPolicyTests {
+    let start = ContinuousClock.Instant.now
+
+    @Test func compactsALargeBacklogAtOnceAndASmallOneEveryInterval() {
+        var policy = CompactionPolicy(interval: .seconds(10), batchRows: 1000, backlogLimit: 5000, now: start)
+        #expect(policy.shouldCompact(now: start + .seconds(1), backlogRows: 1000))
+        #expect(!policy.shouldCompact(now: start + .seconds(9), backlogRows: 999))
+        #expect(policy.shouldCompact(now: start + .seconds(10), backlogRows: 1))
+        #expect(!policy.shouldCompact(now: start + .seconds(60), backlogRows: 0))
+        policy.compacted(at: start + .seconds(10))
+        #expect(!policy.shouldCompact(now: start + .seconds(15), backlogRows: 10))
+        #expect(policy.shouldCompact(now: start + .seconds(20), backlogRows: 10))
+    }
+
+    @Test func flushesWaitOnlyPastTheBacklogLimit() {
+        let policy = CompactionPolicy(interval: .seconds(10), batchRows: 1000, backlogLimit: 5000, now: start)
+        #expect(policy.flushMayProceed(backlogRows: 5000))
+        #expect(!policy.flushMayProceed(backlogRows: 5001))
+        // The limit is never below one compaction's worth.
+        #expect(CompactionPolicy(batchRows: 1000, backlogLimit: 10, now: start).flushMayProceed(backlogRows: 1000))
+    }
+}

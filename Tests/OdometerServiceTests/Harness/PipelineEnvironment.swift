@@ -67,11 +67,12 @@ final class PipelineEnvironment: Sendable {
                        flushInterval: .milliseconds(100), sessionTimeout: .seconds(6))
     }
 
-    func pipeline(ringCapacity: Int? = nil, windowKeyLimit: Int? = nil, settings: IngestSettings? = nil) throws -> IngestPipeline {
+    func pipeline(ringCapacity: Int? = nil, windowKeyLimit: Int? = nil, settings: IngestSettings? = nil,
+                  catalog: MeterCatalog? = nil) throws -> IngestPipeline {
         var settings = settings ?? self.settings
         if let ringCapacity { settings.ringCapacity = ringCapacity }
         if let windowKeyLimit { settings.windowKeyLimit = windowKeyLimit }
-        return try IngestPipeline(settings: settings, catalog: MeterCatalog(meters: meters),
+        return try IngestPipeline(settings: settings, catalog: catalog ?? MeterCatalog(meters: meters),
                            directory: try AccountDirectory(accounts: accounts), postgres: postgres, logger: logger)
     }
 

@@ -1,0 +1,92 @@
+/// The SQL of a compaction: the oldest delta batches, moved out of the delta tables and merged
+/// into `usage_totals` and `usage_unique_values` in one statement each, in one transaction.
+enum CompactionStatements {
+    /// Only one compactor works at a time across instances (the lock ends with its transaction).
+    static let lock = "SELECT pg_try_advisory_xact_lock(7310034386743412082)"
+
+    /// The newest batch to compact: the oldest batches whose rows, before each, add up to less
+    /// than `maxRows` (always at least one batch), and their total rows.
+    static func upperBatch(maxRows: Int) -> String {
+        """
+        SELECT max(batch_id), coalesce(sum(rows), 0)::bigint, coalesce(sum(unique_rows), 0)::bigint FROM (
+          SELECT batch_id, rows, unique_rows, sum(rows + unique_rows) OVER (ORDER BY batch_id) - rows - unique_rows AS before
+          FROM usage_delta_batches
+        ) AS running WHERE before < \(maxRows)
+        """
+    }
+
+    /// Lets the grouping of a large backlog stay in memory; lasts until the end of the transaction.
+    static let workMemory = "SET LOCAL work_mem = '256MB'"
+
+    /// Moves the deltas of batches up to `upper` into the totals. Deltas of one key are grouped
+    /// first; the LATEST candidate of a group is the greatest array [time_s, time_ns, partition,
+    /// offset, value] (arrays of numeric compare element by element, exactly: the order of
+    /// (time, partition, offset)). Rows go in primary-key order: the index is walked in order
+    /// (about twice as fast as at random for new keys) and two merges could never deadlock.
+    /// Returns the number of totals rows inserted or updated.
+    static func mergeTotals(upTo upper: Int64) -> String {
+        """
+        WITH moved AS (
+          DELETE FROM usage_deltas WHERE batch_id <= \(upper)
+          RETURNING account, meter, period, dimensions, events, sum_value, min_value, max_value,
+                    latest_value, latest_time_s, latest_time_ns, latest_partition, latest_offset),
+        merged AS (
+        INSERT INTO usage_totals AS t (account, meter, period, dimensions, events, sum_value, min_value, max_value,
+                                       latest_value, latest_time_s, latest_time_ns, latest_partition, latest_offset)
+        SELECT account, meter, period, dimensions, events, sum_value, min_value, max_value,
+               latest[5], latest[1]::bigint, latest[2]::integer, latest[3]::integer, latest[4]::bigint
+        FROM (
+          SELECT account, meter, period, dimensions,
+                 sum(events)::bigint AS events, sum(sum_value) AS sum_value,
+                 min(min_value) AS min_value, max(max_value) AS max_value,
+                 max(ARRAY[latest_time_s::numeric, latest_time_ns, latest_partition, latest_offset, latest_value])
+                   FILTER (WHERE latest_time_s IS NOT NULL) AS latest
+          FROM moved
+          GROUP BY account, meter, period, dimensions
+        ) AS grouped
+        ORDER BY account, meter, period, dimensions
+        ON CONFLICT (account, meter, period, dimensions) DO UPDATE SET
+          events = t.events + EXCLUDED.events,
+          sum_value = t.sum_value + EXCLUDED.sum_value,
+          min_value = LEAST(t.min_value, EXCLUDED.min_value),
+          max_value = GREATEST(t.max_value, EXCLUDED.max_value),
+          latest_value = CASE WHEN \(newerLatest) THEN EXCLUDED.latest_value ELSE t.latest_value END,
+          latest_time_s = CASE WHEN \(newerLatest) THEN EXCLUDED.latest_time_s ELSE t.latest_time_s END,
+          latest_time_ns = CASE WHEN \(newerLatest) THEN EXCLUDED.latest_time_ns ELSE t.latest_time_ns END,
+          latest_partition = CASE WHEN \(newerLatest) THEN EXCLUDED.latest_partition ELSE t.latest_partition END,
+          latest_offset = CASE WHEN \(newerLatest) THEN EXCLUDED.latest_offset ELSE t.latest_offset END,
+          updated_at = now()
+        RETURNING 1)
+        SELECT count(*)::bigint FROM merged
+        """
+    }
+
+    /// True when the incoming LATEST is later than the stored one, or the stored row has none.
+    private static let newerLatest = """
+        (t.latest_time_s IS NULL AND EXCLUDED.latest_time_s IS NOT NULL \
+        OR (EXCLUDED.latest_time_s, EXCLUDED.latest_time_ns, EXCLUDED.latest_partition, EXCLUDED.latest_offset) \
+        > (t.latest_time_s, t.latest_time_ns, t.latest_partition, t.latest_offset))
+        """
+
+    static func mergeUniqueValues(upTo upper: Int64) -> String {
+        """
+        WITH moved AS (
+          DELETE FROM usage_unique_deltas WHERE batch_id <= \(upper)
+          RETURNING account, meter, period, dimensions, value)
+        INSERT INTO usage_unique_values (account, meter, period, dimensions, value)
+        SELECT DISTINCT account, meter, period, dimensions, value FROM moved
+        ORDER BY account, meter, period, dimensions, value
+        ON CONFLICT DO NOTHING
+        """
+    }
+
+    static func forgetBatches(upTo upper: Int64) -> String {
+        "DELETE FROM usage_delta_batches WHERE batch_id <= \(upper)"
+    }
+
+    static let backlog = """
+        SELECT count(*)::bigint, coalesce(sum(rows), 0)::bigint, coalesce(sum(unique_rows), 0)::bigint,
+               (coalesce(extract(epoch FROM now() - min(created_at)), 0) * 1000)::bigint
+        FROM usage_delta_batches
+        """
+}

@@ -1,0 +1,31 @@
+import MeteringWorkload
+import Testing
+@testable import MeteringCore
+
+@Suite struct CopyTextWriterTests {
+    @Test func decimalsIntegersAndPeriodsAreWrittenAsTheirTextWithoutStrings() {
+        var random = SplitMix64(seed: 5)
+        var writer = CopyTextWriter()
+        var expected: [String] = []
+        var values: [Int128] = [0, 1, -1, 1_000_000_000_000, -1_500_000_000_000, 999_999_999_999,
+                                Int128(Int64.max) * 1_000_000_000_000 + 7, -(Int128(1) << 120)]
+        for _ in 0..<5_000 {
+            let wide = Int128(truncatingIfNeeded: UInt128(random.next()) << 64 | UInt128(random.next()))
+            values.append(wide >> Int(random.next() % 127))
+        }
+        for raw in values {
+            writer.decimal(ExactDecimal(raw: raw))
+            expected.append(ExactDecimal(raw: raw).description)
+        }
+        for value in [Int64.min + 1, -42, 0, 7, Int64.max] {
+            writer.integer(value)
+            expected.append(String(value))
+        }
+        writer.period(BillingPeriod("0007-03")!)
+        expected.append("0007-03")
+        writer.period(BillingPeriod("2026-11")!)
+        expected.append("2026-11")
+        writer.endRow()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == expected.joined(separator: "\t") + "\n")
+    }
+}
