@@ -46,6 +46,18 @@ public struct ServeMetric: Sendable, Hashable {
         "odometer_commit_latency_seconds", .histogram,
         help: "Time from a sampled message's Kafka append to the commit of its total.",
         buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120])
+    public static let compactedRows = ServeMetric(
+        "odometer_compacted_rows_total", .counter, help: "Delta rows the compactor moved into the totals.")
+    public static let compactionDuration = ServeMetric(
+        "odometer_compaction_duration_seconds", .histogram, help: "Time one compaction transaction took.",
+        buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60])
+    public static let compactionBacklogRows = ServeMetric(
+        "odometer_compaction_backlog_rows", .gauge, help: "Delta rows flushed and not compacted yet.")
+    public static let compactionBacklogAge = ServeMetric(
+        "odometer_compaction_backlog_age_seconds", .gauge, help: "Age of the oldest delta batch not compacted yet.")
+    public static let compactionBackpressure = ServeMetric(
+        "odometer_compaction_backpressure_total", .counter,
+        help: "Times flushes were held back because the compaction backlog passed its limit.")
     public static let shardPauses = ServeMetric(
         "odometer_shard_pauses_total", .counter, labels: ["shard"],
         help: "Times a full ring paused the shard's partitions (back-pressure).")
@@ -78,7 +90,9 @@ public struct ServeMetric: Sendable, Hashable {
 
     /// Every metric, in the order of the README's table.
     public static let all: [ServeMetric] = [
-        eventsMetered, eventsRejected, eventsDuplicate, dedupRememberedIds, dedupForgottenEarly, flushes, flushDuration, flushRows, commitLatency,
+        eventsMetered, eventsRejected, eventsDuplicate, dedupRememberedIds, dedupForgottenEarly, flushes, flushDuration,
+        flushRows, commitLatency, compactedRows, compactionDuration, compactionBacklogRows, compactionBacklogAge,
+        compactionBackpressure,
         shardPauses, shardWindowFull, consumerLag, offsetsOutOfRange, pipelineRestarts, ready,
         outboxEntries, deliveries, deliveryRetries, breakerState,
     ]
