@@ -9,14 +9,14 @@ import Darwin
 /// Asks the kernel for a TCP port on 127.0.0.1 that is free right now (bind to port 0, read it back, close).
 ///
 /// Another process may take the port before the server binds it; the caller retries on that collision.
-enum FreeLoopbackPort {
+public enum FreeLoopbackPort {
     struct Failure: Error, CustomStringConvertible {
         var call: String
         var code: Int32
         var description: String { "\(call) failed while looking for a free loopback port (errno \(code))" }
     }
 
-    static func next() throws -> Int {
+    public static func next() throws -> Int {
         #if canImport(Darwin)
         let socketType = SOCK_STREAM
         #else

@@ -16,7 +16,7 @@ struct CloseCommand: AsyncParsableCommand {
     @Flag(help: "Machine-readable output.") var json = false
 
     func validate() throws {
-        guard BillingPeriod(period) != nil else { throw ValidationError("--period must be YYYY-MM, e.g. 2026-11") }
+        do { _ = try OperatorInput.period(period, parameter: "--period") } catch { throw ValidationError(error.description) }
     }
 
     func run() async throws {
@@ -24,18 +24,8 @@ struct CloseCommand: AsyncParsableCommand {
             let runtime = try options.runtime()
             let billingPeriod = BillingPeriod(period)!
             let summary = try await runtime.withPostgres { postgres in
-                let closer = PeriodCloser(
-                    postgres: postgres, pricer: runtime.pricer(accounts: try await runtime.accounts(postgres: postgres)),
-                    destinations: runtime.destinationGranularities,
-                    watermark: runtime.closeReadinessSource,
-                    logger: runtime.logger)
-                if dryRun {
-                    let plan = try await closer.plan(period: billingPeriod, account: account)
-                    if !force { try await closer.checkReadiness(period: billingPeriod, plan: plan) }
-                    return CloseSummary(plan: plan, outcome: nil)
-                }
-                let (plan, outcome) = try await closer.close(period: billingPeriod, account: account, force: force)
-                return CloseSummary(plan: plan, outcome: outcome)
+                try await runtime.close(postgres: postgres, period: billingPeriod, account: account, dryRun: dryRun,
+                                        force: force)
             }
             print(json ? summary.json : summary.text)
         }

@@ -15,19 +15,20 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Flag(help: "One JSON object per line.") var json = false
 
         func validate() throws {
-            if let status, OutboxStatus(rawValue: status) == nil {
-                throw ValidationError("--status must be pending, failed or delivered")
+            if let status {
+                do { _ = try OperatorInput.outboxStatus(status, parameter: "--status") } catch {
+                    throw ValidationError(error.description)
+                }
             }
         }
 
         func run() async throws {
             try await CommandFailure.reporting {
                 let runtime = try options.runtime()
-                let entries = try await runtime.withPostgres { postgres in
-                    try await OutboxStore(client: postgres, logger: runtime.logger)
-                        .deliveries(status: status.flatMap(OutboxStatus.init(rawValue:)))
+                let listing = try await runtime.withPostgres { postgres in
+                    try await runtime.deliveries(postgres: postgres, status: status.flatMap(OutboxStatus.init(rawValue:)))
                 }
-                print(DeliveryListing(entries: entries).render(json: json))
+                print(listing.render(json: json))
             }
         }
     }
@@ -43,8 +44,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
             try await CommandFailure.reporting {
                 let runtime = try options.runtime()
                 let count = try await runtime.withPostgres { postgres in
-                    try await OutboxStore(client: postgres, logger: runtime.logger)
-                        .retryFailed(destination: destination, documentKey: document)
+                    try await runtime.retryDeliveries(postgres: postgres, destination: destination, document: document)
                 }
                 print("\(count) failed deliveries to \(destination) are pending again")
             }

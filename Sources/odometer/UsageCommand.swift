@@ -12,16 +12,16 @@ struct UsageCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object per line.") var json = false
 
     func validate() throws {
-        if let period, BillingPeriod(period) == nil { throw ValidationError("--period must be YYYY-MM, e.g. 2026-11") }
+        if let period {
+            do { _ = try OperatorInput.period(period, parameter: "--period") } catch { throw ValidationError(error.description) }
+        }
     }
 
     func run() async throws {
         try await CommandFailure.reporting {
             let runtime = try options.runtime()
             let rows = try await runtime.withPostgres { postgres in
-                let pricer = runtime.pricer(accounts: try await runtime.accounts(postgres: postgres))
-                return try await UsageReport.rows(postgres: postgres, pricer: pricer, account: account,
-                                                  period: period, logger: runtime.logger)
+                try await runtime.usage(postgres: postgres, account: account, period: period.flatMap(BillingPeriod.init))
             }
             if json {
                 for row in rows { print(UsageReport.json(row)) }

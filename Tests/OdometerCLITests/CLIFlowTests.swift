@@ -14,6 +14,7 @@ import Testing
         kafka: { brokers: "${TEST_BROKERS}", group: cli-test, sessionTimeoutMs: 6000 }
         postgres: { url: "${TEST_DATABASE_URL}" }
         pipeline: { flushIntervalMs: 100 }
+        http: { listen: "127.0.0.1:0" }
         meters:
           - { slug: api_calls, eventType: api_request, aggregation: COUNT }
           - { slug: api_tokens, eventType: api_request, aggregation: SUM, valueProperty: "$.tokens", groupBy: { model: "$.model" } }

@@ -44,6 +44,7 @@ final class ServeHarness: Sendable {
             kafka: { brokers: "\(kafka.bootstrapServers)", group: serve-faults, sessionTimeoutMs: \(sessionTimeoutMs) }
             postgres: { url: "\(database.url)" }
             pipeline: { flushIntervalMs: 100\(extraPipeline) }
+            http: { listen: "127.0.0.1:0" }
             meters:
               - { slug: api_calls, eventType: api_request, aggregation: COUNT }
               - { slug: api_tokens, eventType: api_request, aggregation: SUM, valueProperty: "$.tokens", groupBy: { model: "$.model" } }

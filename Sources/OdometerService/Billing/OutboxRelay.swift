@@ -60,16 +60,19 @@ public struct OutboxRelay: Sendable {
                 case .delivered(let remoteId):
                     try await store.markDelivered(destination: destination.name, documentKey: entry.documentKey, remoteId: remoteId)
                     report.delivered += 1
+                    DeliveryMetrics.delivered(destination.name)
                 case .failed(let reason):
                     try await store.markFailed(destination: destination.name, documentKey: entry.documentKey, error: reason)
                     logger.error("delivery failed", metadata: ["destination": "\(destination.name)",
                                                                "document": "\(entry.documentKey)", "reason": "\(reason)"])
                     report.failed += 1
+                    DeliveryMetrics.failed(destination.name)
                 case .retry(let reason, let after):
                     let delay = backoff.delay(afterAttempts: Int(entry.attempts), serverHint: after, using: &random)
                     try await store.reschedule(destination: destination.name, documentKey: entry.documentKey,
                                                after: delay, error: reason)
                     report.retrying += 1
+                    DeliveryMetrics.retried(destination.name)
                 }
             }
         }

@@ -27,6 +27,7 @@ actor FlushCoordinator {
     private let clock: ContinuousClock
     /// Wall-clock time in Unix milliseconds (append times are wall-clock times).
     private let unixMilliseconds: @Sendable () -> Int64
+    private let monitor: PipelineMonitor
     private var ownership = PartitionOwnership()
     private var lastFlush: Task<FlushReport, any Error>?
     /// Why the first failed flush failed; once set, nothing more is committed.
@@ -47,7 +48,8 @@ actor FlushCoordinator {
 
     init(shards: [any FlushableShard], writer: TotalsFlushWriter, offsetStore: PartitionOffsetStore,
          deadLetters: DeadLetterSink, settings: IngestSettings, logger: Logger, clock: ContinuousClock,
-         unixMilliseconds: @escaping @Sendable () -> Int64, onCommitted: @escaping @Sendable ([Int32: Int64]) -> Void) {
+         unixMilliseconds: @escaping @Sendable () -> Int64, monitor: PipelineMonitor = PipelineMonitor(),
+         onCommitted: @escaping @Sendable ([Int32: Int64]) -> Void) {
         self.shards = shards
         self.writer = writer
         self.offsetStore = offsetStore
@@ -56,6 +58,7 @@ actor FlushCoordinator {
         self.logger = logger
         self.clock = clock
         self.unixMilliseconds = unixMilliseconds
+        self.monitor = monitor
         self.onCommitted = onCommitted
     }
 
@@ -70,6 +73,7 @@ actor FlushCoordinator {
             logStarts: logStarts, dedupWindowStart: windowStart)
         _ = ownership.assigned(claims.mapValues { .init(nextOffset: $0.nextOffset, epoch: $0.epoch) })
         if firstClaim == nil { firstClaim = clock.now }
+        monitor.health.pipelineConsuming()
         logger.info("claimed partitions", metadata: ["partitions": "\(partitions.sorted())",
                                                      "starts": "\(claims.mapValues(\.nextOffset))"])
         return claims
@@ -270,6 +274,8 @@ actor FlushCoordinator {
 
     private func record(_ report: FlushReport) {
         totals.add(report)
+        monitor.tally.record(report)
+        monitor.health.pipelineConsuming()
         Counter(label: "odometer_events_metered_total").increment(by: report.events)
         if report.duplicates > 0 { Counter(label: "odometer_events_duplicate_total").increment(by: report.duplicates) }
         Counter(label: "odometer_flushes_total").increment()

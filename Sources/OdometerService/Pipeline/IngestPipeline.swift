@@ -28,6 +28,8 @@ public final class IngestPipeline: Service, Sendable {
     private let clock: ContinuousClock
     private let compaction: CompactionLoop
     private let crashed = Mutex(false)
+    /// Where this pipeline reports its health and committed flushes (`serve` reads them).
+    public let monitor: PipelineMonitor
 
     /// - Parameters:
     ///   - clock: measures flush durations, intervals and deadlines.
@@ -42,9 +44,10 @@ public final class IngestPipeline: Service, Sendable {
     /// - Parameter accounts: shared with whoever refreshes them (`serve`); the shards follow its changes.
     public init(settings: IngestSettings, catalog: MeterCatalog, accounts: AccountBook,
                 postgres: PostgresClient, logger: Logger, clock: ContinuousClock = ContinuousClock(),
-                wallClock: WallClock = .system) throws {
+                wallClock: WallClock = .system, monitor: PipelineMonitor = PipelineMonitor()) throws {
         self.settings = settings
         self.logger = logger
+        self.monitor = monitor
         self.clock = clock
         // The dead-letter producer reaches the same cluster as the consumer: on a SASL/TLS cluster it
         // needs the same properties, or the first invalid event would stall ingestion.
@@ -70,13 +73,13 @@ public final class IngestPipeline: Service, Sendable {
             shards: shards, writer: TotalsFlushWriter(client: postgres, logger: logger),
             offsetStore: PartitionOffsetStore(client: postgres, logger: logger), deadLetters: deadLetters,
             settings: settings, logger: logger, clock: clock, unixMilliseconds: wallClock.unixMilliseconds,
-            onCommitted: { commits.commit($0) })
+            monitor: monitor, onCommitted: { commits.commit($0) })
         compaction = CompactionLoop(compactor: DeltaCompactor(client: postgres, logger: logger),
                                     settings: settings.compaction, clock: clock, logger: logger)
         let inspector = try KafkaTopicInspector(bootstrapServers: settings.brokers, properties: settings.kafkaProperties,
                                                 logger: logger)
         router = MessageRouter(shards: shards, coordinator: coordinator, boundaries: boundaries, inspector: inspector,
-                               settings: settings, batchSize: 8192, clock: clock, logger: logger)
+                               settings: settings, batchSize: 8192, clock: clock, logger: logger, health: monitor.health)
         consumer = try KafkaBatchConsumer(configuration: consumerConfiguration, handler: router, logger: logger)
         router.consumer = consumer
         commits.consumer = consumer

@@ -40,10 +40,13 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     /// Partitions stopped because their offsets are out of range (DESIGN §5), for the flusher,
     /// which watches for an operator's reset, and for readiness.
     let stopped = Mutex<[OffsetProblem]>([])
+    /// Where pauses and partitions out of range are reported (readiness, the status page).
+    private let health: ServeHealth
 
     init(shards: [ShardWorker<KafkaMessage>], coordinator: FlushCoordinator, boundaries: PartitionBoundaries,
          inspector: KafkaTopicInspector, settings: IngestSettings, batchSize: Int, clock: ContinuousClock,
-         logger: Logger) {
+         logger: Logger, health: ServeHealth = ServeHealth()) {
+        self.health = health
         self.shards = shards
         self.coordinator = coordinator
         self.boundaries = boundaries
@@ -141,8 +144,10 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
             pauses.add(1, ordering: .relaxed)
             Counter(label: "odometer_shard_pauses_total", dimensions: [("shard", "\(shard)")]).increment()
             consumer?.pause(Array(assigned[shard]))
+            health.setPaused(shard: shard, true)
         case .resume(let shard):
             consumer?.resume(Array(assigned[shard]))
+            health.setPaused(shard: shard, false)
         }
     }
 
@@ -251,6 +256,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
                 let coordinator = coordinator
                 _ = try? BlockingBridge.run { await coordinator.release(released) }
                 stopped.withLock { $0.removeAll { released.contains($0.partition) } }
+                for partition in released { health.clearOutOfRange(partition: partition) }
                 action = .done
             case .fail(let reason):
                 _ = fail(reason)
@@ -290,7 +296,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     /// A partition stays unfetched until an operator decides (`odometer offsets reset`).
     private func stop(_ problem: OffsetProblem) {
         logger.error("stopped partition \(problem.partition) of \(topic): \(problem)")
-        Gauge(label: "odometer_partition_offsets_out_of_range", dimensions: [("partition", "\(problem.partition)")]).record(1)
+        health.setOutOfRange(partition: problem.partition, message: "\(problem)")   // also sets the gauge to 1
         stopped.withLock { stopped in
             stopped.removeAll { $0.partition == problem.partition }
             stopped.append(problem)

@@ -1,5 +1,6 @@
 import Logging
 import MeteringCore
+import Metrics
 import PostgresNIO
 import ServiceLifecycle
 
@@ -7,30 +8,39 @@ import ServiceLifecycle
 /// trouble, a fenced flush), its in-memory deltas are dropped and a fresh pipeline resumes
 /// from the offsets in Postgres after a backoff (1 s, doubling to 16 s, and back to 1 s after a
 /// minute of health): recovery is the same path as a cold start, so a failure costs time,
-/// never correctness. An operator's offsets reset restarts it at once.
+/// never correctness. An operator's offsets reset restarts it at once. Each phase is reported
+/// to `health`.
 struct IngestService: Service {
     let makePipeline: @Sendable () throws -> IngestPipeline
+    let health: ServeHealth
     let logger: Logger
     let clock = ContinuousClock()
 
     func run() async throws {
         var failures = 0
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let started = clock.now
-            do {
-                try await makePipeline().run()
-                return
-            } catch PipelineError.offsetsReset(let partitions) {
-                logger.notice("offsets of partitions \(partitions) were reset; restarting the pipeline there")
-                failures = 0
-            } catch {
-                if started.duration(to: clock.now) > .seconds(60) { failures = 0 }
-                failures += 1
-                let delay = Duration.seconds(1 << min(failures - 1, 4))
-                logger.error("ingest pipeline failed; restarting from the offsets in Postgres",
-                             metadata: ["error": "\(error)", "retryIn": "\(delay)"])
-                try await Task.sleep(for: delay)
+        try await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let started = clock.now
+                health.pipelineStarting()
+                do {
+                    try await makePipeline().run()
+                    return
+                } catch PipelineError.offsetsReset(let partitions) {
+                    logger.notice("offsets of partitions \(partitions) were reset; restarting the pipeline there")
+                    failures = 0
+                } catch {
+                    if started.duration(to: clock.now) > .seconds(60) { failures = 0 }
+                    failures += 1
+                    Counter(label: ServeMetric.pipelineRestarts.name).increment()
+                    health.pipelineFailed(HealthMessage.of(error), attempt: failures)
+                    let delay = Duration.seconds(1 << min(failures - 1, 4))
+                    logger.error("ingest pipeline failed; restarting from the offsets in Postgres",
+                                 metadata: ["error": "\(error)", "retryIn": "\(delay)"])
+                    try await Task.sleep(for: delay)
+                }
             }
+        } onGracefulShutdown: {
+            health.stopping()
         }
     }
 }
@@ -43,6 +53,8 @@ struct RelayService: Service {
     var interval: Duration = .seconds(1)
 
     func run() async throws {
+        // This relay has no circuit breaker yet: its calls always flow.
+        DeliveryMetrics.breaker(relay.destination.name, is: .closed)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await relay.drain(until: { Task.isShuttingDownGracefully })

@@ -3,13 +3,18 @@ import Logging
 import MeteringCore
 import PostgresNIO
 import PostgresStore
-import ServiceLifecycle
+public import ServiceLifecycle
 
 extension OdometerRuntime {
-    /// `odometer serve`: the pipeline and the outbox relays, until SIGTERM or SIGINT. Shutdown
-    /// runs in reverse: relays stop, the pipeline stops fetching and flushes its last batch,
-    /// and the Postgres client closes last.
-    public func serve() async throws {
+    /// `odometer serve`: the pipeline, the outbox relays, the operations sampler and whatever
+    /// `additionalServices` adds (the CLI adds the admin HTTP server, which lives in its own
+    /// target and depends on this one), until SIGTERM or SIGINT.
+    ///
+    /// Services start in the order Postgres client, additional services, sampler, pipeline,
+    /// relays, and shut down in reverse: the relays stop, the pipeline stops fetching and
+    /// flushes its last batch (readiness says "shutting down" meanwhile, and `/metrics` still
+    /// answers), then the sampler and the HTTP server stop, and the Postgres client closes last.
+    public func serve(additionalServices: @Sendable (ServeContext) throws -> [any Service] = { _ in [] }) async throws {
         let url: PostgresURL
         do {
             url = try PostgresURL(parsing: configuration.postgres.url)
@@ -31,14 +36,25 @@ extension OdometerRuntime {
         let settings = configured
         let catalog = self.catalog
         let logger = self.logger
+        let monitor = PipelineMonitor()
+        let status = ServeStatus(topic: settings.topic, group: settings.group, deadLetterTopic: settings.deadLetterTopic,
+                                 monitor: monitor)
         let ingest = IngestService(makePipeline: {
-            try IngestPipeline(settings: settings, catalog: catalog, directory: directory, postgres: postgres, logger: logger)
-        }, logger: logger)
+            try IngestPipeline(settings: settings, catalog: catalog, directory: directory, postgres: postgres,
+                               logger: logger, monitor: monitor)
+        }, health: monitor.health, logger: logger)
         let byID = Dictionary(accounts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let relays = deliveryDestinations().map {
             RelayService(relay: OutboxRelay(destination: $0, postgres: postgres, accounts: byID, logger: logger))
         }
-        var services: [any Service] = [postgres, ingest]
+        // The sampler probes Postgres with a client of its own: a probe must neither wait for nor
+        // use up the pipeline's connections (after a Postgres restart it would meet the dead ones first).
+        let probes = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
+        let sampler = OperationsSampler(runtime: self, postgres: probes, status: status)
+        let extra = try additionalServices(ServeContext(runtime: self, postgres: postgres, status: status))
+        var services: [any Service] = [postgres, probes]
+        services += extra
+        services += [sampler, ingest] as [any Service]
         services += relays
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
