@@ -44,6 +44,8 @@ public struct PipelineSettings: Sendable, Hashable {
     public var dedupMemoryBytes = 256 << 20
     /// How long a graceful stop (SIGTERM) may take before the process exits anyway.
     public var shutdownTimeout: Duration = .seconds(30)
+    /// How soon an accounts import or a change of the file's accounts reaches a running `serve`.
+    public var accountsRefreshMs = 10_000
 
     public init() {}
 }

@@ -28,7 +28,7 @@ enum ServiceSections {
 
     static func pipeline(_ node: ConfigNode) throws(ConfigurationError) -> PipelineSettings {
         let members = try node.mapping(allowed: ["shards", "flushIntervalMs", "flushMaxKeys", "dedupWindow", "dedupMemory",
-                                                 "shutdownTimeout"])
+                                                 "shutdownTimeout", "accountsRefreshMs"])
         var settings = PipelineSettings()
         settings.shards = try members["shards"]?.integer(in: 1...64) ?? settings.shards
         settings.flushIntervalMs = try members["flushIntervalMs"].map { node throws(ConfigurationError) in
@@ -53,6 +53,7 @@ enum ServiceSections {
             }
             settings.dedupMemoryBytes = bytes
         }
+        settings.accountsRefreshMs = try members["accountsRefreshMs"]?.integer(in: 100...3_600_000) ?? settings.accountsRefreshMs
         if let timeout = members["shutdownTimeout"] {
             settings.shutdownTimeout = try timeout.duration()
             guard settings.shutdownTimeout > .zero else { throw timeout.error("must be > 0") }

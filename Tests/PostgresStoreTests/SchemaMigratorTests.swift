@@ -25,7 +25,7 @@ extension RealPostgres {
                 #expect(try await SchemaMigrator.appliedVersions(client: client, logger: testLogger) == Array(1...SchemaMigrator.latestVersion))
                 #expect(try await scalar(client, """
                     SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'
-                    """) == 15)   // V1: 6 tables and the migrations table; V2: accounts; V3: checkpoints, resets; V4: 3 tables, 2 views
+                    """) == 16)   // V1: 6 tables and the migrations table; V2: accounts; V3: checkpoints, resets, dead-lettered offsets; V4: 3 tables, 2 views
             }
         }
 

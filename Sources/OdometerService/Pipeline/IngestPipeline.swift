@@ -36,9 +36,9 @@ public final class IngestPipeline: Service, Sendable {
     ///   - wallClock: compared with Kafka's append times.
     public convenience init(settings: IngestSettings, catalog: MeterCatalog, directory: AccountDirectory,
                             postgres: PostgresClient, logger: Logger, clock: ContinuousClock = ContinuousClock(),
-                            wallClock: WallClock = .system) throws {
+                            wallClock: WallClock = .system, monitor: PipelineMonitor = PipelineMonitor()) throws {
         try self.init(settings: settings, catalog: catalog, accounts: AccountBook(directory), postgres: postgres,
-                      logger: logger, clock: clock, wallClock: wallClock)
+                      logger: logger, clock: clock, wallClock: wallClock, monitor: monitor)
     }
 
     /// - Parameter accounts: shared with whoever refreshes them (`serve`); the shards follow its changes.

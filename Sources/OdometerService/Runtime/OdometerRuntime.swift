@@ -13,15 +13,21 @@ public struct OdometerRuntime: Sendable {
     public let configuration: OdometerConfiguration
     public let logger: Logger
 
-    public init(configuration: OdometerConfiguration, logger: Logger) {
+    /// The file the configuration came from, when it came from one (`serve` re-reads its accounts).
+    public let configPath: String?
+
+    public init(configuration: OdometerConfiguration, logger: Logger, configPath: String? = nil) {
         self.configuration = configuration
         self.logger = logger
+        self.configPath = configPath
     }
 
     /// Loads `--config` (or `ODOMETER_CONFIG`); a bad file is a user error naming key and line.
     public static func load(configPath: String?, logger: Logger) throws -> OdometerRuntime {
         do {
-            return OdometerRuntime(configuration: try ConfigurationLoader.load(path: configPath), logger: logger)
+            let path = configPath ?? ProcessInfo.processInfo.environment["ODOMETER_CONFIG"]
+            return OdometerRuntime(configuration: try ConfigurationLoader.load(path: configPath), logger: logger,
+                                   configPath: path)
         } catch {
             throw OdometerFailure.user(error.description)
         }
@@ -86,7 +92,12 @@ public struct OdometerRuntime: Sendable {
 
     /// The configured accounts plus those imported into Postgres (the file wins on a clash).
     public func accounts(postgres: PostgresClient) async throws -> [Account] {
-        var byID = Dictionary(configuration.accounts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        try await Self.accounts(configured: configuration.accounts, postgres: postgres, logger: logger)
+    }
+
+    /// `configured` accounts plus those imported into Postgres (the file wins on a clash), by id.
+    static func accounts(configured: [Account], postgres: PostgresClient, logger: Logger) async throws -> [Account] {
+        var byID = Dictionary(configured.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for record in try await AccountStore(client: postgres, logger: logger).all() where byID[record.id] == nil {
             byID[record.id] = Account(id: record.id, plan: record.plan, timeZone: record.timeZone,
                                       odooPartnerRef: record.odooPartnerRef, stripeCustomer: record.stripeCustomer,

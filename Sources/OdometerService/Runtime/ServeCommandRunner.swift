@@ -39,8 +39,11 @@ extension OdometerRuntime {
         let monitor = PipelineMonitor()
         let status = ServeStatus(topic: settings.topic, group: settings.group, deadLetterTopic: settings.deadLetterTopic,
                                  monitor: monitor)
+        let book = AccountBook(directory)
+        let refresher = AccountsRefresher(runtime: self, postgres: postgres, book: book,
+                                          interval: .milliseconds(configuration.pipeline.accountsRefreshMs), logger: logger)
         let ingest = IngestService(makePipeline: {
-            try IngestPipeline(settings: settings, catalog: catalog, directory: directory, postgres: postgres,
+            try IngestPipeline(settings: settings, catalog: catalog, accounts: book, postgres: postgres,
                                logger: logger, monitor: monitor)
         }, health: monitor.health, logger: logger)
         let byID = Dictionary(accounts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -54,7 +57,7 @@ extension OdometerRuntime {
         let extra = try additionalServices(ServeContext(runtime: self, postgres: postgres, status: status))
         var services: [any Service] = [postgres, probes]
         services += extra
-        services += [sampler, ingest] as [any Service]
+        services += [sampler, refresher, ingest] as [any Service]
         services += relays
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
