@@ -64,9 +64,14 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Configuration for a pooled `PostgresClient`.
+    /// A session left idle inside a transaction for 15 s is ended by the server, its locks released:
+    /// a process stopped mid-flush (SIGSTOP, a long GC pause of a VM) must not keep the partitions'
+    /// offset rows locked from the owner that took them over (its claim waits for those locks).
     public var clientConfiguration: PostgresClient.Configuration {
-        PostgresClient.Configuration(host: host, port: port, username: username, password: password,
-                                     database: database, tls: clientTLS)
+        var configuration = PostgresClient.Configuration(host: host, port: port, username: username, password: password,
+                                                         database: database, tls: clientTLS)
+        configuration.options.additionalStartupParameters = [("idle_in_transaction_session_timeout", "15000")]
+        return configuration
     }
 
     /// Configuration for a single `PostgresConnection` (administrative statements).

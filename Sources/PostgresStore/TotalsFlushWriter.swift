@@ -29,6 +29,9 @@ public struct TotalsFlushWriter: Sendable {
         let started = clock.now
         var copied = started
         try await client.inTransaction("flush \(batch.totals.count) totals rows of \(batch.topic)", logger: logger) { connection in
+            // A flush stopped in the middle of a statement (its process SIGSTOPped during the COPY) must
+            // not hold the offset rows' locks for ever either (see PostgresURL.clientConfiguration).
+            try await connection.query("SET LOCAL statement_timeout = '30s'", logger: logger)
             try await fence(batch, expected: expected, on: connection)
             if !batch.totals.isEmpty || !batch.uniqueValues.isEmpty {
                 try await connection.query("""

@@ -20,6 +20,22 @@ struct BenchCommand: AsyncParsableCommand {
                                + "printing the committed rate, the compaction backlog and serve's memory over time.",
                                valueName: "duration"))
     var duration: String?
+    @Flag(help: "Instead of the suite: rounds of events with all-new accounts and values, printing serve's memory after each.")
+    var soak = false
+    @Option(help: "Rounds of the soak.") var rounds = 8
+    @Option(help: "Events per round of the soak.") var roundEvents = 250_000
+
+    private func soakRun() async throws {
+        var options = SoakRun.Options()
+        options.rounds = rounds
+        options.eventsPerRound = roundEvents
+        options.shards = shards
+        try await CommandFailure.reporting {
+            let report = try await SoakRun(options: options, logger: CommandLogging.logger(),
+                                           progress: ProgressReporter(enabled: true)).run()
+            print(report.text)
+        }
+    }
 
     private func sustained(_ text: String) async throws {
         guard let duration = DurationText.parse(text), duration > .zero else {
@@ -47,6 +63,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let duration { return try await sustained(duration) }
+        if soak { return try await soakRun() }
         var options = BenchRun.Options()
         options.events = events
         options.accounts = accounts

@@ -64,9 +64,11 @@ import Testing
             }
             // Stop a while it meters (its offsets keep moving), so it holds deltas when it wakes.
             try await harness.waitUntilCommitting(a)
-            // a stops answering past its session timeout: c takes everything over and claims it.
+            // a stops answering past its session timeout: c takes everything over and claims it (if a
+            // stopped inside a flush, c's claim waits until Postgres ends a's transaction: 15 s idle,
+            // or 30 s into a statement).
             a.send(SIGSTOP)
-            let deadline = ContinuousClock.now + .seconds(60)
+            let deadline = ContinuousClock.now + .seconds(120)
             while try await harness.partitionsOwned(by: c.pid).count < Int(harness.partitions), ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(100))
             }

@@ -68,7 +68,12 @@ import Testing
             try await AccountStore(client: environment.postgres, logger: environment.logger).importAccounts([
                 AccountRecord(id: "acct-kolkata", plan: "pro", timeZone: "Asia/Kolkata", odooPartnerRef: nil,
                               stripeCustomer: nil, lagoSubscription: nil)])
-            try await Task.sleep(for: refresh * 3)
+            // Both refreshers take it within the interval (plus scheduling slack on a loaded machine).
+            let imported = ContinuousClock.now
+            while books.contains(where: { $0.version == 0 }), imported.duration(to: .now) < refresh * 20 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(books.allSatisfy { $0.version > 0 }, "both instances must have the account within the interval")
             try send("after")
             try await environment.waitUntilCaughtUp()
             let after = await pipelines.asyncMap { await $0.committed.events }

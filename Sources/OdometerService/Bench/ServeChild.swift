@@ -8,15 +8,18 @@ final class ServeChild: @unchecked Sendable {
     private let process = Process()
     private let directory: URL
 
-    init(brokers: String, databaseURL: String, shards: Int) throws {
+    /// - Parameters:
+    ///   - topic: read from `<topic>`, dead letters to `<topic>.dlq`, group `bench-<topic>`.
+    ///   - pipeline: extra `pipeline` settings, e.g. `dedupWindow: 10s`.
+    init(brokers: String, databaseURL: String, topic: String, shards: Int, pipeline: String = "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("odometer-sustained-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let config = directory.appendingPathComponent("odometer.yaml")
         // The meters of UsageWorkload.meters, which the recount follows.
         try """
-            kafka: { brokers: "\(brokers)", topic: sustained, group: bench-sustained, sessionTimeoutMs: 6000 }
+            kafka: { brokers: "\(brokers)", topic: \(topic), group: bench-\(topic), sessionTimeoutMs: 6000 }
             postgres: { url: "\(databaseURL)" }
-            pipeline: { shards: \(shards) }
+            pipeline: { shards: \(shards)\(pipeline.isEmpty ? "" : ", " + pipeline) }
             http: { listen: "127.0.0.1:0" }
             meters:
               - { slug: api_calls, eventType: api_request, aggregation: COUNT }

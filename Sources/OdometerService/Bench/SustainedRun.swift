@@ -107,7 +107,8 @@ public struct SustainedRun: Sendable {
         let workload = UsageWorkload(accounts: options.accounts, period: BillingPeriod("2026-10")!,
                                      distribution: options.distribution)
         let corpus = RenderedCorpus(workload: workload, count: options.corpusEvents, seed: 3)
-        let serve = try ServeChild(brokers: kafka.bootstrapServers, databaseURL: databaseURL, shards: options.shards)
+        let serve = try ServeChild(brokers: kafka.bootstrapServers, databaseURL: databaseURL, topic: "sustained",
+                                   shards: options.shards)
         defer { serve.stop() }
         let offsets = PartitionOffsetStore(client: postgres, logger: logger)
         let committed = SharedCount()
