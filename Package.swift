@@ -67,13 +67,17 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict),
-        .testTarget(name: "MeteringCoreTests", dependencies: ["MeteringCore", "MeteringWorkload"], swiftSettings: strict),
+        // The rating oracle: DESIGN §3 read literally on a naive decimal, apart from the rater.
+        // Expected amounts in tests come from it, never from the code under test.
+        .target(name: "RatingOracle", dependencies: ["MeteringCore"], path: "Tests/RatingOracle", swiftSettings: strict),
+        .testTarget(name: "MeteringCoreTests", dependencies: ["MeteringCore", "MeteringWorkload", "RatingOracle"],
+                    swiftSettings: strict),
         .testTarget(name: "MeteringBuffersTests", dependencies: ["MeteringBuffers"], swiftSettings: strict),
         .testTarget(name: "OdometerConfigTests", dependencies: ["OdometerConfig"], swiftSettings: strict),
         .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient"], swiftSettings: strict),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore"], swiftSettings: strict),
-        .testTarget(name: "BillingWritersTests", dependencies: ["BillingWriters", "BillingFakes"], swiftSettings: strict),
-        .testTarget(name: "OdometerServiceTests", dependencies: ["OdometerService"], swiftSettings: strict),
+        .testTarget(name: "BillingWritersTests", dependencies: ["BillingWriters", "BillingFakes", "MeteringCore", "MeteringWorkload"], swiftSettings: strict),
+        .testTarget(name: "OdometerServiceTests", dependencies: ["OdometerService", "RatingOracle"], swiftSettings: strict),
         // Runs the built `odometer` binary as a child process; depending on it makes `swift test` build it.
         .testTarget(name: "OdometerCLITests",
                     dependencies: ["odometer", "OdometerService", "BillingFakes", "KafkaClient", "PostgresStore"],

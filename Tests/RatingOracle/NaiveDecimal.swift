@@ -1,14 +1,14 @@
-@testable import MeteringCore
+public import MeteringCore
 
 /// A deliberately naive exact decimal for reference computations: a sign and base-ten digits
 /// of `value × 10²⁴`, least significant first, with schoolbook arithmetic digit by digit and
 /// rounding done on the printed digits. Slow and simple on purpose; shares no code with the
 /// rater beyond reading `ExactDecimal.raw`.
-struct NaiveDecimal: Equatable {
-    static let scale = 24
+public struct NaiveDecimal: Equatable, Sendable {
+    public static let scale = 24
     /// Digits of |value| × 10²⁴, least significant first, no zeros at the end (zero is empty).
-    private(set) var digits: [Int]
-    private(set) var negative: Bool
+    public private(set) var digits: [Int]
+    public private(set) var negative: Bool
 
     private init(digits: [Int], negative: Bool) {
         var digits = digits
@@ -17,18 +17,18 @@ struct NaiveDecimal: Equatable {
         self.negative = digits.isEmpty ? false : negative
     }
 
-    static let zero = NaiveDecimal(digits: [], negative: false)
+    public static let zero = NaiveDecimal(digits: [], negative: false)
 
     /// Exactly `value` (its raw count of 10⁻¹² units, read as text, shifted by 12 digits).
-    init(_ value: ExactDecimal) {
+    public init(_ value: ExactDecimal) {
         let text = String(value.raw.magnitude)
         let magnitude = Array(repeating: 0, count: 12) + text.reversed().map { Int(String($0))! }
         self.init(digits: magnitude, negative: value.raw < 0)
     }
 
-    var isZero: Bool { digits.isEmpty }
+    public var isZero: Bool { digits.isEmpty }
 
-    static func + (a: NaiveDecimal, b: NaiveDecimal) -> NaiveDecimal {
+    public static func + (a: NaiveDecimal, b: NaiveDecimal) -> NaiveDecimal {
         if a.negative == b.negative { return NaiveDecimal(digits: addDigits(a.digits, b.digits), negative: a.negative) }
         if compareDigits(a.digits, b.digits) >= 0 {
             return NaiveDecimal(digits: subtractDigits(a.digits, b.digits), negative: a.negative)
@@ -36,12 +36,12 @@ struct NaiveDecimal: Equatable {
         return NaiveDecimal(digits: subtractDigits(b.digits, a.digits), negative: b.negative)
     }
 
-    static prefix func - (a: NaiveDecimal) -> NaiveDecimal { NaiveDecimal(digits: a.digits, negative: !a.negative) }
+    public static prefix func - (a: NaiveDecimal) -> NaiveDecimal { NaiveDecimal(digits: a.digits, negative: !a.negative) }
 
-    static func - (a: NaiveDecimal, b: NaiveDecimal) -> NaiveDecimal { a + (-b) }
+    public static func - (a: NaiveDecimal, b: NaiveDecimal) -> NaiveDecimal { a + (-b) }
 
     /// The exact product; both factors must have at most 12 fractional digits.
-    static func * (a: NaiveDecimal, b: NaiveDecimal) -> NaiveDecimal {
+    public static func * (a: NaiveDecimal, b: NaiveDecimal) -> NaiveDecimal {
         var product = Array(repeating: 0, count: a.digits.count + b.digits.count + 1)
         for (i, x) in a.digits.enumerated() {
             for (j, y) in b.digits.enumerated() { product[i + j] += x * y }
@@ -56,16 +56,16 @@ struct NaiveDecimal: Equatable {
         return NaiveDecimal(digits: Array(product.dropFirst(scale)), negative: a.negative != b.negative)
     }
 
-    static func < (a: NaiveDecimal, b: NaiveDecimal) -> Bool {
+    public static func < (a: NaiveDecimal, b: NaiveDecimal) -> Bool {
         if a.negative != b.negative { return a.negative }
         let order = compareDigits(a.digits, b.digits)
         return a.negative ? order > 0 : order < 0
     }
 
-    static func <= (a: NaiveDecimal, b: NaiveDecimal) -> Bool { !(b < a) }
+    public static func <= (a: NaiveDecimal, b: NaiveDecimal) -> Bool { !(b < a) }
 
     /// ⌈a / b⌉ for a ≥ 0 and b > 0, as a whole number, by long division one digit at a time.
-    static func ceilingQuotient(_ a: NaiveDecimal, _ b: NaiveDecimal) -> NaiveDecimal {
+    public static func ceilingQuotient(_ a: NaiveDecimal, _ b: NaiveDecimal) -> NaiveDecimal {
         var quotient: [Int] = []            // most significant first
         var remainder: [Int] = []
         for digit in a.digits.reversed() {
@@ -84,7 +84,7 @@ struct NaiveDecimal: Equatable {
     }
 
     /// All digits, trailing fractional zeros removed: `"-12.5"`, `"7"`.
-    var text: String {
+    public var text: String {
         let padded = digits + Array(repeating: 0, count: Swift.max(0, Self.scale + 1 - digits.count))
         let printed = padded.reversed().map(String.init).joined()
         var integer = String(printed.dropLast(Self.scale))
@@ -96,7 +96,7 @@ struct NaiveDecimal: Equatable {
 
     /// Rounded half-even to `fractionDigits`, printed with exactly that many, or nil when the
     /// rounded value needs more than 18 integer digits. Works on the digit string only.
-    func roundedText(fractionDigits: Int) -> String? {
+    public func roundedText(fractionDigits: Int) -> String? {
         let padded = digits + Array(repeating: 0, count: Swift.max(0, Self.scale + 1 - digits.count))
         var kept = Array(padded.reversed().dropLast(Self.scale - fractionDigits))   // most significant first
         let dropped = Array(padded.prefix(Self.scale - fractionDigits).reversed())

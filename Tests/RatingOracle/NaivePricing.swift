@@ -1,12 +1,12 @@
-@testable import MeteringCore
+public import MeteringCore
 
 /// DESIGN §3 read literally, on `NaiveDecimal`: the reference the property tests compare
 /// `Charge.rate` with. Written for clarity, not speed, and independently of the rater
 /// (tiers are walked by their lower and upper bounds; volume looks for the tier whose
 /// interval holds q').
-enum NaivePricing {
+public enum NaivePricing {
     /// The exact amount, minimum applied (the charge is assumed valid).
-    static func exactAmount(_ charge: Charge, quantity: ExactDecimal) -> NaiveDecimal {
+    public static func exactAmount(_ charge: Charge, quantity: ExactDecimal) -> NaiveDecimal {
         let q = NaiveDecimal(quantity) - NaiveDecimal(charge.includedQuantity)
         let billable = q < .zero ? NaiveDecimal.zero : q
         var amount = amountBeforeMinimum(charge.model, billable: billable)
@@ -15,7 +15,7 @@ enum NaivePricing {
     }
 
     /// The line text the rater must print, or nil when it must report `amountOutOfRange`.
-    static func ratedText(_ charge: Charge, quantity: ExactDecimal, currency: Currency) -> String? {
+    public static func ratedText(_ charge: Charge, quantity: ExactDecimal, currency: Currency) -> String? {
         exactAmount(charge, quantity: quantity).roundedText(fractionDigits: currency.minorUnits)
     }
 
