@@ -20,7 +20,8 @@ public struct OutboxStore: Sendable {
     public func claim(destination: String, limit: Int, lease: Duration) async throws -> [OutboxEntry] {
         try await entries("claim outbox entries of \(destination)", """
             UPDATE outbox SET lease_until = now() + \(lease.wholeMilliseconds) * interval '1 millisecond',
-                              attempts = attempts + 1, updated_at = now()
+                              attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, now()),
+                              updated_at = now()
             WHERE (destination, document_key) IN (
               SELECT destination, document_key FROM outbox
               WHERE destination = \(destination) AND status = 'pending' AND next_attempt_at <= now()
@@ -61,6 +62,43 @@ public struct OutboxStore: Sendable {
                               last_error = \(error), lease_until = NULL, updated_at = now()
             WHERE destination = \(destination) AND document_key = \(documentKey) RETURNING 1
             """)
+    }
+
+    /// Stripe's replayed 500 spent the entry's key: store the next one, due now. Stored before
+    /// anything is sent under it, so a crash cannot lose the key in use.
+    public func storeKey(destination: String, documentKey: String, key: String, error: String) async throws {
+        try await update("store a new idempotency key for \(documentKey) at \(destination)", """
+            UPDATE outbox SET idempotency_key = \(key), next_attempt_at = now(), last_error = \(error),
+                              lease_until = NULL, updated_at = now()
+            WHERE destination = \(destination) AND document_key = \(documentKey) AND status = 'pending' RETURNING 1
+            """)
+    }
+
+    /// Puts the failed entry with this id back to pending, due now, attempts reset. Returns the
+    /// entry, or nil when no failed entry has that id.
+    public func retryFailed(id: Int64) async throws -> OutboxEntry? {
+        try await entries("retry failed delivery \(id)", """
+            UPDATE outbox SET status = 'pending', next_attempt_at = now(), lease_until = NULL, attempts = 0,
+                              updated_at = now()
+            WHERE id = \(id) AND status = 'failed'
+            RETURNING \(unescaped: OutboxRow.columns)
+            """).first
+    }
+
+    /// How long until a pending entry of `destination` can be claimed (zero when one can now),
+    /// or nil when it has none: what `deliver --once` waits for.
+    public func nextClaimable(destination: String) async throws -> Duration? {
+        try await client.withStoreConnection("find the next due entry of \(destination)") { connection in
+            let rows = try await connection.query("""
+                SELECT (extract(epoch FROM greatest(min(greatest(next_attempt_at, coalesce(lease_until, next_attempt_at))),
+                                                    now()) - now()) * 1000)::bigint
+                FROM outbox WHERE destination = \(destination) AND status = 'pending'
+                HAVING count(*) > 0
+                """, logger: logger)
+            var wait: Duration?
+            for try await milliseconds in rows.decode(Int64.self) { wait = .milliseconds(milliseconds) }
+            return wait
+        }
     }
 
     /// Puts failed entries of `destination` (or just `documentKey`) back to pending, due now, attempts reset to 0,

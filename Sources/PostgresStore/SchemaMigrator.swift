@@ -12,7 +12,12 @@ public enum SchemaMigrator {
     static let migrations: [(version: Int, summary: String, statements: [String])] = [
         (SchemaV1.version, SchemaV1.summary, SchemaV1.statements),
         (SchemaV2.version, SchemaV2.summary, SchemaV2.statements),
+        // Versions 3 and 4 are reserved for the ingest side; the list is applied in order.
+        (SchemaV5.version, SchemaV5.summary, SchemaV5.statements),
     ]
+
+    /// Every version this build knows, in the order it applies them.
+    public static var knownVersions: [Int] { migrations.map(\.version) }
 
     /// The newest schema version this build knows.
     public static var latestVersion: Int { migrations.last?.version ?? 0 }
