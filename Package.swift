@@ -50,7 +50,7 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .target(name: "BillingFakes",
-                dependencies: ["MeteringCore",
+                dependencies: ["MeteringCore", "MeteringWorkload",
                                .product(name: "Hummingbird", package: "hummingbird")],
                 swiftSettings: strict),
         .target(name: "OdometerService",

@@ -1,4 +1,5 @@
 import Logging
+import MeteringCore
 
 /// One `deliver` call to Odoo: the invoices not yet settled and the outcomes so far.
 ///
@@ -26,7 +27,10 @@ struct OdooDelivery {
 
     mutating func runRound(_ session: OdooSession) async throws(OdooError) {
         let client = session.client
-        let existing = try await OdooExistingInvoices.find(keys: pending.map(\.document.key), client: client)
+        let anchors = Dictionary(pending.map { ($0.document.key, $0.document.idempotencyKey) },
+                                 uniquingKeysWith: { first, _ in first })
+        let existing = try await OdooExistingInvoices.find(keys: pending.map(\.document.key), anchors: anchors,
+                                                           client: client)
         var owned: [String: Int] = [:]
         var toClaim: [String: Int] = [:]
         var absent: [InvoiceDocument] = []
@@ -38,13 +42,13 @@ struct OdooDelivery {
             case .absent: absent.append(invoice.document)
             case .claimLost(let moveID):
                 settle(key, .failed(reason: "Odoo invoice \(moveID), claimed by external id \(OdooExternalIDs.module)."
-                    + "\(OdooExternalIDs.name(forKey: key)) for \(key), is cancelled or no longer has invoice_origin \(key): "
+                    + "\(OdooExternalIDs.name(forKey: anchors[key] ?? key)) for \(key), is cancelled or no longer has invoice_origin \(key): "
                     + "restore it, or delete that external id to issue the invoice again"))
             }
         }
         try await unlink(existing.strayDrafts, client: client)
         toClaim.merge(try await create(absent, session: session)) { _, new in new }
-        let claims = try await OdooExternalIDs.claim(toClaim, client: client)
+        let claims = try await OdooExternalIDs.claim(toClaim, anchors: anchors, client: client)
         owned.merge(claims.owners) { _, new in new }
         // Never unlink a move some key ended up owning: a racing writer may have claimed the
         // draft this round took for a stray.
