@@ -41,10 +41,9 @@ enum LagoFakeEndpoint {
                 guard let body = FakeJSON.parse(request.body), let events = body["events"]?.arrayValue else {
                     return error(400, "Bad Request", code: "bad_request")
                 }
-                var ledger = state.ledger
                 do throws(LagoFakeLedger.BatchRefusal) {
-                    let stored = try ledger.ingest(events)
-                    state.ledger = ledger
+                    // `ingest` checks the whole batch before it stores anything, so it runs in place.
+                    let stored = try state.ledger.ingest(events)
                     response = .json(.object(["events": .array(stored.map(\.json))]))
                 } catch {
                     guard case .validation(let details) = error else { return self.error(422, "Unprocessable Entity") }

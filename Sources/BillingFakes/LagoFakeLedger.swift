@@ -29,7 +29,8 @@ public enum LagoDuplicateAnswer: Sendable, Hashable {
 }
 
 /// The fake Lago organization: stored events and the batch operation on them. A value type
-/// owned by ``LagoFake`` behind its mutex; a refused batch changes nothing.
+/// owned by ``LagoFake`` behind its mutex; a refused batch changes nothing (every event is
+/// checked before any is stored).
 struct LagoFakeLedger: Sendable {
     /// Keyed by subscription and transaction id (unique per organization and subscription).
     var events: [String: LagoFakeEvent] = [:]

@@ -90,17 +90,17 @@ enum StripeFakeEndpoint {
         let now = fake.now()
         return fake.state.withLock { state in
             if let key { state.ledger.inFlight.remove(key) }
-            var ledger = state.ledger
+            // Each ledger operation checks everything before it changes anything, so it runs in place.
             var stored: (status: Int, body: FakeJSON)
             if route == "POST /v1/invoiceitems", let lineKey = form.nested("metadata")["line_key"],
                let afterCreating = state.storedServerErrors.removeValue(forKey: lineKey) {
-                if afterCreating { _ = try? ledger.createItem(form) }
+                if afterCreating { _ = try? state.ledger.createItem(form) }
                 stored = (500, .object(["error": .object(["type": .string("api_error"),
                                                           "message": .string("An unknown error occurred")])]))
             } else {
                 do throws(StripeFakeError) {
                     let object = route == "POST /v1/invoiceitems"
-                        ? try ledger.createItem(form) : try ledger.createMeterEvent(form, now: now)
+                        ? try state.ledger.createItem(form) : try state.ledger.createMeterEvent(form, now: now)
                     stored = (200, object)
                 } catch {
                     // Parameter errors never executed: Stripe stores nothing under the key.
@@ -108,10 +108,9 @@ enum StripeFakeEndpoint {
                 }
             }
             if let key {
-                ledger.answers[key] = .init(endpoint: route, parameters: form.canonical, status: stored.status,
-                                            body: stored.body.bytes)
+                state.ledger.answers[key] = .init(endpoint: route, parameters: form.canonical, status: stored.status,
+                                                  body: stored.body.bytes)
             }
-            state.ledger = ledger
             return .json(stored.body, status: stored.status)
         }
     }

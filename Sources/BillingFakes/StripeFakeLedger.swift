@@ -62,7 +62,8 @@ struct StripeFakeError: Error, Sendable {
 
 /// The fake Stripe account: customers, invoice items, meter events and the idempotency store,
 /// with the operations the endpoint runs on them. A value type owned by ``StripeFake`` behind
-/// its mutex; an operation that throws changes nothing.
+/// its mutex; an operation checks everything before it changes anything, so one that throws
+/// changes nothing.
 struct StripeFakeLedger: Sendable {
     struct StoredAnswer: Sendable {
         var endpoint: String
@@ -74,6 +75,8 @@ struct StripeFakeLedger: Sendable {
     /// Customer id → its currency, fixed by its first invoice item.
     var customers: [String: String?] = [:]
     var items: [StripeFakeItem] = []
+    /// Pending invoice items per customer: the upcoming invoice holds at most 250.
+    var itemCounts: [String: Int] = [:]
     var meterEvents: [String: StripeFakeMeterEvent] = [:]
     var answers: [String: StoredAnswer] = [:]
     var inFlight: Set<String> = []
@@ -107,7 +110,7 @@ struct StripeFakeLedger: Sendable {
             throw .invalid("Metadata key \(long.key) or its value is too long (keys ≤ 40, values ≤ 500 characters).",
                            param: "metadata[\(long.key)]")
         }
-        if items.filter({ $0.customer == customer }).count >= 250 {
+        if itemCounts[customer, default: 0] >= 250 {
             throw .invalid("This customer's upcoming invoice already has 250 invoice items, the most an invoice can hold.",
                            param: "customer")
         }
@@ -116,6 +119,7 @@ struct StripeFakeLedger: Sendable {
                                   periodStart: start, periodEnd: end, metadata: metadata)
         nextItemNumber += 1
         customers[customer] = currency
+        itemCounts[customer, default: 0] += 1
         items.append(item)
         return item.json
     }
