@@ -28,7 +28,7 @@ struct CloseCommand: AsyncParsableCommand {
                     destinations: runtime.destinationGranularities,
                     watermark: .init(group: runtime.configuration.kafka.group, topic: runtime.configuration.kafka.topic,
                                      gracePeriod: runtime.configuration.billing.gracePeriod),
-                    logger: runtime.logger)
+                    lineLimits: runtime.destinationLineLimits, logger: runtime.logger)
                 if dryRun {
                     let plan = try await closer.plan(period: billingPeriod, account: account)
                     if !force { try await closer.checkReadiness(period: billingPeriod, plan: plan) }

@@ -33,20 +33,37 @@ struct DeliveriesCommand: AsyncParsableCommand {
     }
 
     struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Put failed deliveries back to pending, after a fix.")
+        static let configuration = CommandConfiguration(
+            abstract: "Put failed deliveries back to pending, after a fix: one by --id, or a destination's.")
 
         @OptionGroup var options: ConfigOptions
-        @Option(help: "The destination (stripe, lago, odoo).") var destination: String
-        @Option(help: "Only this document (invoice or line key).") var document: String?
+        @Option(help: "The entry's ID, as `deliveries` shows it.") var id: Int64?
+        @Option(help: "Every failed entry of this destination (stripe, lago, odoo).") var destination: String?
+        @Option(help: "With --destination: only this document (invoice or line key).") var document: String?
+
+        func validate() throws {
+            guard (id == nil) != (destination == nil) else {
+                throw ValidationError("give either --id ID or --destination D (with --document K for one document)")
+            }
+            if id != nil && document != nil { throw ValidationError("--document goes with --destination, not --id") }
+        }
 
         func run() async throws {
             try await CommandFailure.reporting {
                 let runtime = try options.runtime()
-                let count = try await runtime.withPostgres { postgres in
-                    try await OutboxStore(client: postgres, logger: runtime.logger)
-                        .retryFailed(destination: destination, documentKey: document)
+                let message = try await runtime.withPostgres { postgres in
+                    let store = OutboxStore(client: postgres, logger: runtime.logger)
+                    if let id {
+                        guard let entry = try await store.retryFailed(id: id) else {
+                            throw OdometerFailure.user("no failed delivery has id \(id): `odometer deliveries --status failed` lists them")
+                        }
+                        return "delivery \(id) (\(entry.destination) \(entry.documentKey)) is pending again"
+                    }
+                    let destination = destination ?? ""
+                    let count = try await store.retryFailed(destination: destination, documentKey: document)
+                    return "\(count) failed deliveries to \(destination) are pending again"
                 }
-                print("\(count) failed deliveries to \(destination) are pending again")
+                print(message)
             }
         }
     }

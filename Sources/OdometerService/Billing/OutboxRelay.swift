@@ -5,72 +5,80 @@ public import MeteringCore
 public import PostgresNIO
 import PostgresStore
 
-/// Delivers one destination's outbox: claims entries under a lease (so several instances are
-/// safe and a crash mid-call is retried), builds the documents from the stored invoice lines,
-/// posts them in micro-batches, and records each outcome. Idempotency lives in the writers;
-/// the relay never marks anything delivered without a remote id.
+/// Delivers one destination's outbox. It claims entries under a lease (so several instances
+/// are safe and a crash mid-call is retried), builds the documents from the stored invoice
+/// lines, hands them to the writer in micro-batches, and carries out what
+/// ``OutboxLifecycle`` decides for each outcome: mark delivered, mark failed, reschedule with
+/// the document's own backoff, or store a new idempotency key. Idempotency lives in the
+/// writers; the relay never marks anything delivered without a remote id, and claims nothing
+/// while the destination's gate is closed (breaker open, paused after a 429).
 public struct OutboxRelay: Sendable {
     public let destination: DeliveryDestination
     let postgres: PostgresClient
     let accounts: [String: Account]
     let batchSize: Int
+    /// Batches in flight at once; claims never overlap (`FOR UPDATE SKIP LOCKED`), so each worker
+    /// owns its own documents. More than one pays off where one batch waits on the destination
+    /// (Odoo's several calls per batch).
+    let workers: Int
     let lease: Duration
     let backoff: RetryBackoff
+    let clock: ContinuousClock
     let logger: Logger
 
     public init(destination: DeliveryDestination, postgres: PostgresClient, accounts: [String: Account],
-                batchSize: Int = 100, lease: Duration = .seconds(120), backoff: RetryBackoff = RetryBackoff(),
-                logger: Logger) {
+                batchSize: Int = 100, workers: Int = 1, lease: Duration = .seconds(120),
+                backoff: RetryBackoff = RetryBackoff(), clock: ContinuousClock = ContinuousClock(), logger: Logger) {
         self.destination = destination
         self.postgres = postgres
         self.accounts = accounts
         self.batchSize = batchSize
+        self.workers = max(1, workers)
         self.lease = lease
         self.backoff = backoff
+        self.clock = clock
         self.logger = logger
     }
 
     /// Delivers until nothing is claimable right now; returns what happened.
     @discardableResult
     public func drain() async throws -> RelayReport {
-        let store = OutboxStore(client: postgres, logger: logger)
-        var report = RelayReport()
-        while true {
-            let entries = try await store.claim(destination: destination.name, limit: batchSize, lease: lease)
-            if entries.isEmpty { return report }
-            let lines = try await store.invoiceLines(keys: entries.flatMap(\.lineKeys))
-            let byKey = Dictionary(lines.map { ($0.lineKey, $0) }, uniquingKeysWith: { first, _ in first })
-            var documents: [InvoiceDocument] = []
-            var built: Set<String> = []
-            for entry in entries {
-                guard let document = document(for: entry, lines: byKey) else {
-                    try await store.markFailed(destination: destination.name, documentKey: entry.documentKey,
-                                               error: "its invoice lines are missing from invoice_lines")
-                    report.failed += 1
-                    continue
-                }
-                documents.append(document)
-                built.insert(entry.documentKey)
+        try await inWorkers {
+            var report = RelayReport()
+            while try await deliverBatch(into: &report) {}
+            return report
+        }
+    }
+
+    /// `odometer deliver --once`: delivers until no entry is pending (every one delivered or
+    /// failed), waiting out backoffs, leases and a closed gate.
+    @discardableResult
+    public func deliverUntilSettled(maximumWait: Duration = .seconds(5)) async throws -> RelayReport {
+        try await inWorkers {
+            let store = OutboxStore(client: postgres, logger: logger)
+            var report = RelayReport()
+            while true {
+                try Task.checkCancellation()
+                if try await deliverBatch(into: &report) { continue }
+                guard let wait = try await store.nextClaimable(destination: destination.name) else { return report }
+                let gateWait = await destination.pacer?.claimableIn() ?? .zero
+                try await clock.sleep(for: min(max(wait, gateWait, .milliseconds(10)), maximumWait))
             }
-            let outcomes = await destination.writer.deliver(documents)
-            var random = SystemRandomNumberGenerator()
-            for entry in entries where built.contains(entry.documentKey) {
-                switch outcomes[entry.documentKey] ?? .retry(reason: "the writer returned no outcome", after: nil) {
-                case .delivered(let remoteId):
-                    try await store.markDelivered(destination: destination.name, documentKey: entry.documentKey, remoteId: remoteId)
-                    report.delivered += 1
-                case .failed(let reason):
-                    try await store.markFailed(destination: destination.name, documentKey: entry.documentKey, error: reason)
-                    logger.error("delivery failed", metadata: ["destination": "\(destination.name)",
-                                                               "document": "\(entry.documentKey)", "reason": "\(reason)"])
-                    report.failed += 1
-                case .retry(let reason, let after):
-                    let delay = backoff.delay(afterAttempts: Int(entry.attempts), serverHint: after, using: &random)
-                    try await store.reschedule(destination: destination.name, documentKey: entry.documentKey,
-                                               after: delay, error: reason)
-                    report.retrying += 1
-                }
+        }
+    }
+
+    /// Runs `work` in `workers` tasks and adds up their reports.
+    private func inWorkers(_ work: @escaping @Sendable () async throws -> RelayReport) async throws -> RelayReport {
+        guard workers > 1 else { return try await work() }
+        return try await withThrowingTaskGroup(of: RelayReport.self) { group in
+            for _ in 0..<workers { group.addTask { try await work() } }
+            var total = RelayReport()
+            for try await report in group {
+                total.delivered += report.delivered
+                total.failed += report.failed
+                total.retrying += report.retrying
             }
+            return total
         }
     }
 
@@ -82,7 +90,67 @@ public struct OutboxRelay: Sendable {
             } catch {
                 logger.error("outbox relay pass failed: \(error)", metadata: ["destination": "\(destination.name)"])
             }
-            try await Task.sleep(for: interval)
+            try await clock.sleep(for: interval)
+        }
+    }
+
+    /// Claims one batch and delivers it; false when nothing was claimable (or the gate is closed).
+    private func deliverBatch(into report: inout RelayReport) async throws -> Bool {
+        if await destination.pacer?.claimableIn() != nil { return false }
+        let store = OutboxStore(client: postgres, logger: logger)
+        let entries = try await store.claim(destination: destination.name, limit: batchSize, lease: lease)
+        if entries.isEmpty { return false }
+        let lines = try await store.invoiceLines(keys: entries.flatMap(\.lineKeys))
+        let byKey = Dictionary(lines.map { ($0.lineKey, $0) }, uniquingKeysWith: { first, _ in first })
+        var random = SystemRandomNumberGenerator()
+        var lifecycles: [String: OutboxLifecycle<ContinuousClock.Instant>] = [:]
+        var documents: [InvoiceDocument] = []
+        for entry in entries {
+            var lifecycle = OutboxLifecycle<ContinuousClock.Instant>(state: .pending(attempts: Int(entry.attempts) - 1),
+                                                                   backoff: backoff)
+            guard try lifecycle.handle(.claimed, now: clock.now, using: &random) == .send else { continue }
+            guard let document = document(for: entry, lines: byKey) else {
+                try await perform(try lifecycle.handle(.settled(.failed(reason: "its invoice lines are missing from invoice_lines")),
+                                                       now: clock.now, using: &random),
+                                  for: entry, store: store, report: &report)
+                continue
+            }
+            lifecycles[entry.documentKey] = lifecycle
+            documents.append(document)
+        }
+        let outcomes = await destination.writer.deliver(documents)
+        for entry in entries {
+            guard var lifecycle = lifecycles[entry.documentKey] else { continue }
+            let outcome = outcomes[entry.documentKey] ?? .retry(reason: "the writer returned no outcome", after: nil)
+            try await perform(try lifecycle.handle(.settled(outcome), now: clock.now, using: &random),
+                              for: entry, store: store, report: &report)
+        }
+        return true
+    }
+
+    /// Carries out one lifecycle action on the outbox.
+    private func perform(_ action: OutboxLifecycle<ContinuousClock.Instant>.Action, for entry: OutboxEntry,
+                         store: OutboxStore, report: inout RelayReport) async throws {
+        let name = destination.name
+        switch action {
+        case .markDelivered(let remoteId):
+            try await store.markDelivered(destination: name, documentKey: entry.documentKey, remoteId: remoteId)
+            report.delivered += 1
+        case .markFailed(let reason):
+            try await store.markFailed(destination: name, documentKey: entry.documentKey, error: reason)
+            logger.error("delivery failed", metadata: ["destination": "\(name)", "document": "\(entry.documentKey)",
+                                                       "reason": "\(reason)"])
+            report.failed += 1
+        case .reschedule(_, let after, let reason):
+            try await store.reschedule(destination: name, documentKey: entry.documentKey, after: after, error: reason)
+            report.retrying += 1
+        case .storeKey(let key, let reason):
+            try await store.storeKey(destination: name, documentKey: entry.documentKey, key: key, error: reason)
+            logger.warning("idempotency key spent; the next attempt uses a new one",
+                           metadata: ["destination": "\(name)", "document": "\(entry.documentKey)", "key": "\(key)"])
+            report.retrying += 1
+        case .send, .requeue, .none:
+            break
         }
     }
 
@@ -90,14 +158,23 @@ public struct OutboxRelay: Sendable {
         let records = entry.lineKeys.compactMap { lines[$0] }
         guard records.count == entry.lineKeys.count, let first = records.first,
               let currency = Currency(code: first.currency), let period = BillingPeriod(entry.period) else { return nil }
+        let account = accounts[entry.account]
+        let calendar = (try? PeriodCalendar(timeZone: account?.timeZone ?? "UTC")) ?? .utc
+        let bounds = calendar.bounds(of: period)
+        let unacknowledged = entry.firstAttemptAt.map { entry.updatedAt.timeIntervalSince($0) }
         return InvoiceDocument(
             key: entry.documentKey, account: entry.account, period: entry.period, invoiceDate: period.lastDayText,
             currency: currency.code, currencyMinorUnits: currency.minorUnits,
-            odooPartnerRef: accounts[entry.account]?.odooPartnerRef,
+            odooPartnerRef: account?.odooPartnerRef,
             lines: records.map {
                 InvoiceDocumentLine(lineKey: $0.lineKey, meter: $0.meter, description: $0.description,
-                                    quantity: $0.quantity, amount: $0.amount)
-            })
+                                    quantity: $0.quantity, amount: $0.amount, period: $0.period, version: Int($0.version))
+            },
+            idempotencyKey: entry.idempotencyKey ?? DeliveryKey.derive(destination: entry.destination,
+                                                                       documentKey: entry.documentKey),
+            stripeCustomer: account?.stripeCustomer, lagoSubscription: account?.lagoSubscription,
+            periodStart: bounds.start.seconds, periodEnd: bounds.end.seconds,
+            unacknowledgedFor: unacknowledged.map { .milliseconds(Int64($0 * 1000)) })
     }
 }
 
