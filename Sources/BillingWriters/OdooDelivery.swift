@@ -16,6 +16,9 @@ struct OdooDelivery {
 
     private(set) var pending: [PendingInvoice]
     private(set) var outcomes: [String: DeliveryOutcome] = [:]
+    /// Customers, products and currencies, looked up once per delivery for every pending invoice:
+    /// a round retried after a transient error does not search them again.
+    private var references: OdooReferences?
     let destination: OdooDestination
     let logger: Logger
 
@@ -73,8 +76,7 @@ struct OdooDelivery {
     private mutating func create(_ documents: [InvoiceDocument],
                                  session: OdooSession) async throws(OdooError) -> [String: Int] {
         guard !documents.isEmpty else { return [:] }
-        let references = try await OdooReferences.lookUp(for: documents, client: session.client,
-                                                         createPartners: destination.createPartners)
+        let references = try await references(session)
         var creatable: [(key: String, vals: JSONValue)] = []
         for document in documents {
             do {
@@ -93,6 +95,14 @@ struct OdooDelivery {
             settle(item.key, .failed(reason: "Odoo rejected invoice \(item.key): \(error.reason)"))
         }
         return Dictionary(verdict.succeeded, uniquingKeysWith: { first, _ in first })
+    }
+
+    private mutating func references(_ session: OdooSession) async throws(OdooError) -> OdooReferences {
+        if let references { return references }
+        let found = try await OdooReferences.lookUp(for: pending.map(\.document), client: session.client,
+                                                    createPartners: destination.createPartners)
+        references = found
+        return found
     }
 
     /// Reads back each owned invoice, fails it when Odoo's total differs from the rated one,
