@@ -47,6 +47,42 @@ public struct OutboxStore: Sendable {
             """)
     }
 
+    /// Records the outcomes of one batch in one statement each: delivered (with remote ids),
+    /// failed (errors verbatim) and rescheduled (each after its own delay). A relay settles a
+    /// whole micro-batch this way instead of one round trip per document.
+    public func settle(destination: String, delivered: [(documentKey: String, remoteId: String)],
+                       failed: [(documentKey: String, error: String)],
+                       rescheduled: [(documentKey: String, after: Duration, error: String)]) async throws {
+        guard !delivered.isEmpty || !failed.isEmpty || !rescheduled.isEmpty else { return }
+        try await client.withStoreConnection("settle a batch of \(destination)") { connection in
+            if !delivered.isEmpty {
+                try await connection.query("""
+                    UPDATE outbox o SET status = 'delivered', remote_id = d.remote_id, last_error = NULL, lease_until = NULL,
+                                        updated_at = now()
+                    FROM unnest(\(delivered.map(\.documentKey))::text[], \(delivered.map(\.remoteId))::text[])
+                         AS d(document_key, remote_id)
+                    WHERE o.destination = \(destination) AND o.document_key = d.document_key
+                    """, logger: logger)
+            }
+            if !failed.isEmpty {
+                try await connection.query("""
+                    UPDATE outbox o SET status = 'failed', last_error = f.error, lease_until = NULL, updated_at = now()
+                    FROM unnest(\(failed.map(\.documentKey))::text[], \(failed.map(\.error))::text[]) AS f(document_key, error)
+                    WHERE o.destination = \(destination) AND o.document_key = f.document_key
+                    """, logger: logger)
+            }
+            if !rescheduled.isEmpty {
+                try await connection.query("""
+                    UPDATE outbox o SET next_attempt_at = now() + r.delay_ms * interval '1 millisecond',
+                                        last_error = r.error, lease_until = NULL, updated_at = now()
+                    FROM unnest(\(rescheduled.map(\.documentKey))::text[], \(rescheduled.map(\.after.wholeMilliseconds))::bigint[],
+                                \(rescheduled.map(\.error))::text[]) AS r(document_key, delay_ms, error)
+                    WHERE o.destination = \(destination) AND o.document_key = r.document_key
+                    """, logger: logger)
+            }
+        }
+    }
+
     /// The destination refused the document permanently; `error` is kept verbatim for `deliveries`.
     public func markFailed(destination: String, documentKey: String, error: String) async throws {
         try await update("mark \(documentKey) failed for \(destination)", """

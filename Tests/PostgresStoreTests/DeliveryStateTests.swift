@@ -32,6 +32,26 @@ extension RealPostgres {
             }
         }
 
+        @Test func aBatchIsSettledInOneGoEachEntryWithItsOwnOutcome() async throws {
+            try await withMigratedDatabase { client in
+                _ = try await CloseStore(client: client, logger: testLogger)
+                    .record(closeWithKeys(accounts: ["acct-1", "acct-2", "acct-3", "acct-4"]))
+                let store = OutboxStore(client: client, logger: testLogger)
+                _ = try await store.claim(destination: "stripe", limit: 10, lease: .seconds(60))
+                try await store.settle(destination: "stripe",
+                                       delivered: [("doc-acct-1", "ii_1"), ("doc-acct-4", "ii_4")],
+                                       failed: [("doc-acct-2", "No such customer: 'cus_2'")],
+                                       rescheduled: [("doc-acct-3", .seconds(30), "503")])
+                let entries = Dictionary(uniqueKeysWithValues: try await store.deliveries().map { ($0.documentKey, $0) })
+                #expect(entries["doc-acct-1"]?.status == .delivered && entries["doc-acct-1"]?.remoteId == "ii_1")
+                #expect(entries["doc-acct-4"]?.remoteId == "ii_4" && entries["doc-acct-4"]?.leaseUntil == nil)
+                #expect(entries["doc-acct-2"]?.status == .failed && entries["doc-acct-2"]?.lastError == "No such customer: 'cus_2'")
+                #expect(entries["doc-acct-3"]?.status == .pending && entries["doc-acct-3"]?.lastError == "503")
+                let wait = try #require(try await store.nextClaimable(destination: "stripe"))
+                #expect(wait > .seconds(28) && wait <= .seconds(30))
+            }
+        }
+
         @Test func aFailedEntryIsRetriedByItsIDAndOnlyThatOne() async throws {
             try await withMigratedDatabase { client in
                 _ = try await CloseStore(client: client, logger: testLogger).record(closeWithKeys(accounts: ["acct-1", "acct-2"]))

@@ -105,14 +105,14 @@ public struct OutboxRelay: Sendable {
         var random = SystemRandomNumberGenerator()
         var lifecycles: [String: OutboxLifecycle<ContinuousClock.Instant>] = [:]
         var documents: [InvoiceDocument] = []
+        var actions: [(OutboxEntry, OutboxLifecycle<ContinuousClock.Instant>.Action)] = []
         for entry in entries {
             var lifecycle = OutboxLifecycle<ContinuousClock.Instant>(state: .pending(attempts: Int(entry.attempts) - 1),
                                                                    backoff: backoff)
             guard try lifecycle.handle(.claimed, now: clock.now, using: &random) == .send else { continue }
             guard let document = document(for: entry, lines: byKey) else {
-                try await perform(try lifecycle.handle(.settled(.failed(reason: "its invoice lines are missing from invoice_lines")),
-                                                       now: clock.now, using: &random),
-                                  for: entry, store: store, report: &report)
+                actions.append((entry, try lifecycle.handle(
+                    .settled(.failed(reason: "its invoice lines are missing from invoice_lines")), now: clock.now, using: &random)))
                 continue
             }
             lifecycles[entry.documentKey] = lifecycle
@@ -122,36 +122,42 @@ public struct OutboxRelay: Sendable {
         for entry in entries {
             guard var lifecycle = lifecycles[entry.documentKey] else { continue }
             let outcome = outcomes[entry.documentKey] ?? .retry(reason: "the writer returned no outcome", after: nil)
-            try await perform(try lifecycle.handle(.settled(outcome), now: clock.now, using: &random),
-                              for: entry, store: store, report: &report)
+            actions.append((entry, try lifecycle.handle(.settled(outcome), now: clock.now, using: &random)))
         }
+        try await perform(actions, store: store, report: &report)
         return true
     }
 
-    /// Carries out one lifecycle action on the outbox.
-    private func perform(_ action: OutboxLifecycle<ContinuousClock.Instant>.Action, for entry: OutboxEntry,
+    /// Carries out the lifecycle's actions for one batch: one statement per kind of outcome.
+    private func perform(_ actions: [(OutboxEntry, OutboxLifecycle<ContinuousClock.Instant>.Action)],
                          store: OutboxStore, report: inout RelayReport) async throws {
         let name = destination.name
-        switch action {
-        case .markDelivered(let remoteId):
-            try await store.markDelivered(destination: name, documentKey: entry.documentKey, remoteId: remoteId)
-            report.delivered += 1
-        case .markFailed(let reason):
-            try await store.markFailed(destination: name, documentKey: entry.documentKey, error: reason)
-            logger.error("delivery failed", metadata: ["destination": "\(name)", "document": "\(entry.documentKey)",
-                                                       "reason": "\(reason)"])
-            report.failed += 1
-        case .reschedule(_, let after, let reason):
-            try await store.reschedule(destination: name, documentKey: entry.documentKey, after: after, error: reason)
-            report.retrying += 1
-        case .storeKey(let key, let reason):
-            try await store.storeKey(destination: name, documentKey: entry.documentKey, key: key, error: reason)
-            logger.warning("idempotency key spent; the next attempt uses a new one",
-                           metadata: ["destination": "\(name)", "document": "\(entry.documentKey)", "key": "\(key)"])
-            report.retrying += 1
-        case .send, .requeue, .none:
-            break
+        var delivered: [(documentKey: String, remoteId: String)] = []
+        var failed: [(documentKey: String, error: String)] = []
+        var rescheduled: [(documentKey: String, after: Duration, error: String)] = []
+        for (entry, action) in actions {
+            switch action {
+            case .markDelivered(let remoteId):
+                delivered.append((entry.documentKey, remoteId))
+            case .markFailed(let reason):
+                failed.append((entry.documentKey, reason))
+                logger.error("delivery failed", metadata: ["destination": "\(name)", "document": "\(entry.documentKey)",
+                                                           "reason": "\(reason)"])
+            case .reschedule(_, let after, let reason):
+                rescheduled.append((entry.documentKey, after, reason))
+            case .storeKey(let key, let reason):
+                try await store.storeKey(destination: name, documentKey: entry.documentKey, key: key, error: reason)
+                logger.warning("idempotency key spent; the next attempt uses a new one",
+                               metadata: ["destination": "\(name)", "document": "\(entry.documentKey)", "key": "\(key)"])
+                report.retrying += 1
+            case .send, .requeue, .none:
+                break
+            }
         }
+        try await store.settle(destination: name, delivered: delivered, failed: failed, rescheduled: rescheduled)
+        report.delivered += delivered.count
+        report.failed += failed.count
+        report.retrying += rescheduled.count
     }
 
     private func document(for entry: OutboxEntry, lines: [String: InvoiceLineRecord]) -> InvoiceDocument? {
