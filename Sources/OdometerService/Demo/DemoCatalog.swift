@@ -33,13 +33,15 @@ public enum DemoCatalog {
         ]),
     ]
 
-    /// `count` accounts; every tenth is enterprise, with a Berlin time zone.
+    /// `count` accounts; every tenth is enterprise, with a Berlin time zone. Account N is Stripe
+    /// customer `cus_N` and Lago subscription `sub_N`.
     public static func accounts(_ count: Int) -> [Account] {
         (0..<count).map { index in
             let id = UsageWorkload.accountID(index)
             let enterprise = index % 10 == 9
             return Account(id: id, plan: enterprise ? "enterprise" : "pro",
-                           timeZone: enterprise ? "Europe/Berlin" : "UTC", odooPartnerRef: id)
+                           timeZone: enterprise ? "Europe/Berlin" : "UTC", odooPartnerRef: id,
+                           stripeCustomer: "cus_\(index)", lagoSubscription: "sub_\(index)")
         }
     }
 

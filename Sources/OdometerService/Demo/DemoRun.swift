@@ -1,5 +1,3 @@
-import BillingFakes
-import BillingWriters
 import Foundation
 import KafkaClient
 public import Logging
@@ -10,7 +8,8 @@ import PostgresStore
 
 /// `odometer demo`: the whole flow on embedded parts, with nothing to configure. It starts a
 /// Kafka mock cluster and a throwaway Postgres, produces a realistic stream, meters it, closes
-/// the period and delivers the invoices to an in-process Odoo fake, then cleans up.
+/// the period and delivers the invoice lines to in-process Stripe, Lago and Odoo fakes, then
+/// cleans up.
 public struct DemoRun: Sendable {
     public struct Options: Sendable {
         public var events = 1_000_000
@@ -37,20 +36,21 @@ public struct DemoRun: Sendable {
         let kafka = try KafkaMockCluster(brokers: 3, logger: nil)
         defer { kafka.close() }
         let database = try await LocalPostgresCluster.start(durable: false, logger: logger)
-        let odoo = OdooFake()
+        let destinations = DemoDestinations()
         do {
-            let summary = try await run(kafka: kafka, databaseURL: database.postgresURL, odoo: odoo, period: period)
-            await odoo.stop()
+            let summary = try await run(kafka: kafka, databaseURL: database.postgresURL, destinations: destinations,
+                                        period: period)
+            await destinations.stop()
             await database.stop()
             return summary
         } catch {
-            await odoo.stop()
+            await destinations.stop()
             await database.stop()
             throw error
         }
     }
 
-    private func run(kafka: KafkaMockCluster, databaseURL: PostgresURL, odoo: OdooFake,
+    private func run(kafka: KafkaMockCluster, databaseURL: PostgresURL, destinations: DemoDestinations,
                      period: BillingPeriod) async throws -> DemoSummary {
         let topic = "usage"
         try kafka.createTopic(topic, partitions: options.partitions)
@@ -92,24 +92,35 @@ public struct DemoRun: Sendable {
 
             // 3. Close the period and deliver to the Odoo fake.
             let pricer = UsagePricer(meters: DemoCatalog.meters, plans: DemoCatalog.plans, accounts: accounts)
-            let closer = PeriodCloser(postgres: postgres, pricer: pricer, destinations: ["odoo": .invoice], logger: logger)
+            let closer = PeriodCloser(postgres: postgres, pricer: pricer,
+                                      destinations: ["stripe": .line, "lago": .line, "odoo": .invoice], logger: logger)
             let (plan, _) = try await closer.close(period: period, account: nil, force: true)
-            odoo.seedDemo(partnerRefs: accounts.compactMap(\.odooPartnerRef), meters: DemoCatalog.meters.map(\.slug))
-            let odooURL = try await odoo.start()
-            let writer = OdooWriter(destination: OdooDestination(
-                url: odooURL, database: odoo.database, login: odoo.login, apiKey: odoo.validApiKey), logger: logger)
-            let relay = OutboxRelay(destination: DeliveryDestination(name: "odoo", granularity: .invoice, writer: writer),
-                                    postgres: postgres, accounts: Dictionary(accounts.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }),
-                                    logger: logger)
+
+            // 3. Deliver to the Stripe, Lago and Odoo fakes at once.
+            let started = try await destinations.start(accounts: accounts, meters: DemoCatalog.meters.map(\.slug))
+            let byID = Dictionary(accounts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            progress.note("demo: delivering to Stripe, Lago and Odoo fakes")
             let deliverStart = ContinuousClock.now
-            let relayed = try await relay.drain()
+            let reports = try await withThrowingTaskGroup(of: (String, RelayReport).self) { relays in
+                for destination in started {
+                    let relay = OutboxRelay(destination: destination, postgres: postgres, accounts: byID,
+                                            workers: destination.granularity == .invoice ? 2 : 1, logger: logger)
+                    relays.addTask { (destination.name, try await relay.deliverUntilSettled()) }
+                }
+                var reports: [String: RelayReport] = [:]
+                for try await (name, report) in relays { reports[name] = report }
+                return reports
+            }
             let deliverTime = deliverStart.duration(to: .now)
 
             return DemoSummary(
                 period: period, events: options.events, produceTime: produceTime, ingestTime: ingestTime,
-                committed: committed, plan: plan, delivered: relayed.delivered, failed: relayed.failed,
-                deliverTime: deliverTime, odooInvoices: odoo.invoices().count,
-                odooDuplicates: odoo.duplicateRefs().count)
+                committed: committed, plan: plan, deliverTime: deliverTime,
+                destinations: destinations.tallies(reports, currencies: Dictionary(accounts.compactMap { account in
+                    account.lagoSubscription.flatMap { subscription in
+                        pricer.plans[account.plan].map { (subscription, $0.currency.code) }
+                    }
+                }, uniquingKeysWith: { first, _ in first })))
         }
     }
 }

@@ -9,11 +9,9 @@ public struct DemoSummary: Sendable {
     public let ingestTime: Duration
     public let committed: FlushReport
     public let plan: PeriodClosePlan
-    public let delivered: Int
-    public let failed: Int
     public let deliverTime: Duration
-    public let odooInvoices: Int
-    public let odooDuplicates: Int
+    /// What each destination holds after delivery.
+    let destinations: [DemoDestinations.Tally]
 
     /// Events metered per second, from the consumer's start to the last committed offset.
     public var eventsPerSecond: Int { Int(Double(events) / ingestTime.seconds) }
@@ -27,12 +25,17 @@ public struct DemoSummary: Sendable {
             (exactly once, \(committed.flushes) flushes)
               rejected      \(committed.rejectedEvents)
               invoice lines \(plan.invoices.reduce(0) { $0 + $1.lines.count }) for \(plan.closingAccounts.count) accounts
-              delivered     \(delivered) invoices to Odoo in \(ingestSeconds(deliverTime)) s (\(failed) failed, \
-            \(odooDuplicates) duplicates in Odoo, \(odooInvoices) invoices there)
+              delivered     to three destinations at once in \(ingestSeconds(deliverTime)) s
 
-            Top accounts by amount, per currency:
 
             """
+        for tally in destinations {
+            let totals = tally.totals.keys.sorted().map { "\(tally.totals[$0]!) \($0)" }.joined(separator: ", ")
+            let noun = ["stripe": "invoice items", "lago": "events", "odoo": "invoices"][tally.name] ?? "documents"
+            out += "  \(tally.name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(tally.documents) \(noun), total \(totals) "
+                + "(\(tally.delivered) delivered, \(tally.failed) failed, \(tally.duplicates) duplicates)\n"
+        }
+        out += "\nTop accounts by amount, per currency:\n\n"
         let byCurrency = Dictionary(grouping: plan.invoices, by: \.currency.code)
         for currency in byCurrency.keys.sorted() {
             let ranked = byCurrency[currency]!.sorted { $0.total > $1.total }.prefix(top)
