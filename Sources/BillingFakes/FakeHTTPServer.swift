@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 /// Serves one fake's endpoint over real HTTP on 127.0.0.1 with a port the OS picks.
 ///
@@ -89,5 +90,27 @@ public enum FakeStartError: Error, CustomStringConvertible {
         case .noPort(let name):
             "the \(name) fake could not bind 127.0.0.1 on a free port: check that loopback networking is available"
         }
+    }
+}
+
+/// The one server a fake runs at a time: started on demand (a second start returns the same
+/// URL), stopped once. Thread-safe behind a mutex; owned by its fake.
+final class FakeServerSlot: Sendable {
+    private let server = Mutex<FakeHTTPServer?>(nil)
+
+    func start(name: String,
+               handler: @escaping @Sendable (FakeHTTPRequest) async -> FakeHTTPResponse) async throws -> String {
+        if let running = server.withLock({ $0 }) { return running.baseURL }
+        let started = try await FakeHTTPServer.start(name: name, handler: handler)
+        server.withLock { $0 = started }
+        return started.baseURL
+    }
+
+    func stop() async {
+        let running = server.withLock { current in
+            defer { current = nil }
+            return current
+        }
+        await running?.stop()
     }
 }

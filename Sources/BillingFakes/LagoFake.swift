@@ -22,7 +22,7 @@ public final class LagoFake: Sendable {
     }
 
     let state: Mutex<State>
-    private let server = Mutex<FakeHTTPServer?>(nil)
+    private let server = FakeServerSlot()
 
     public init(apiKey: String = "lago-fake-key") {
         state = Mutex(State(apiKey: apiKey))
@@ -32,20 +32,11 @@ public final class LagoFake: Sendable {
 
     /// Starts listening on 127.0.0.1 and a free port; returns the base URL. Idempotent.
     public func start() async throws -> String {
-        if let running = server.withLock({ $0 }) { return running.baseURL }
-        let started = try await FakeHTTPServer.start(name: "lago") { [self] request in
-            LagoFakeEndpoint.handle(request, fake: self)
-        }
-        server.withLock { $0 = started }
-        return started.baseURL
+        try await server.start(name: "lago") { [self] request in LagoFakeEndpoint.handle(request, fake: self) }
     }
 
     public func stop() async {
-        let running = server.withLock { current in
-            defer { current = nil }
-            return current
-        }
-        await running?.stop()
+        await server.stop()
     }
 
     // MARK: Behaviour and faults

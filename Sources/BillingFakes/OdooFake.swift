@@ -24,7 +24,7 @@ public final class OdooFake: Sendable {
     /// The user id `login` answers for the valid key.
     public let uid = 2
     let state: Mutex<State>
-    private let server = Mutex<FakeHTTPServer?>(nil)
+    private let server = FakeServerSlot()
 
     /// A fresh Odoo with the company currency USD (2 decimals) and Odoo 16–18 precision
     /// (`price_unit` and `quantity` rounded to 2 decimals on write).
@@ -42,18 +42,11 @@ public final class OdooFake: Sendable {
     /// Starts listening on 127.0.0.1 and a free port; returns the base URL (`http://127.0.0.1:PORT`).
     /// Calling it again while running starts nothing new and returns the same URL.
     public func start() async throws -> String {
-        if let running = server.withLock({ $0 }) { return running.baseURL }
-        let started = try await FakeHTTPServer.start(name: "odoo") { [self] request in OdooFakeEndpoint.handle(request, fake: self) }
-        server.withLock { $0 = started }
-        return started.baseURL
+        try await server.start(name: "odoo") { [self] request in OdooFakeEndpoint.handle(request, fake: self) }
     }
 
     public func stop() async {
-        let running = server.withLock { current in
-            defer { current = nil }
-            return current
-        }
-        await running?.stop()
+        await server.stop()
     }
 
     func mutate<Result>(_ body: (inout OdooFakeDatabase) -> Result) -> Result {

@@ -25,7 +25,7 @@ public final class StripeFake: Sendable {
     let state: Mutex<State>
     /// The fake's clock, Unix seconds (meter-event timestamps are checked against it).
     let now: @Sendable () -> Int64
-    private let server = Mutex<FakeHTTPServer?>(nil)
+    private let server = FakeServerSlot()
 
     /// - Parameter now: the fake's clock in Unix seconds; the system clock by default.
     public init(apiKey: String = "sk_test_fake", now: (@Sendable () -> Int64)? = nil) {
@@ -38,20 +38,11 @@ public final class StripeFake: Sendable {
 
     /// Starts listening on 127.0.0.1 and a free port; returns the base URL. Idempotent.
     public func start() async throws -> String {
-        if let running = server.withLock({ $0 }) { return running.baseURL }
-        let started = try await FakeHTTPServer.start(name: "stripe") { [self] request in
-            await StripeFakeEndpoint.handle(request, fake: self)
-        }
-        server.withLock { $0 = started }
-        return started.baseURL
+        try await server.start(name: "stripe") { [self] request in await StripeFakeEndpoint.handle(request, fake: self) }
     }
 
     public func stop() async {
-        let running = server.withLock { current in
-            defer { current = nil }
-            return current
-        }
-        await running?.stop()
+        await server.stop()
     }
 
     // MARK: Seeding and faults

@@ -18,7 +18,7 @@ import Testing
     }
 
     static func writer(_ fake: LagoFake, _ url: String, apiKey: String? = nil) -> LagoWriter {
-        LagoWriter(destination: LagoDestination(url: url, apiKey: apiKey ?? fake.validApiKey, timeout: .seconds(5)),
+        LagoWriter(destination: LagoDestination(url: url, apiKey: apiKey ?? fake.validApiKey, timeout: .seconds(30)),
                    pacer: LineTestBed.openGate(), logger: LineTestBed.quietLogger)
     }
 

@@ -22,7 +22,7 @@ import Testing
     }
 
     static func writer(_ fake: StripeFake, _ url: String, mode: StripeDestination.Mode = .invoiceItems,
-                       pacer: (any CallPacer)? = nil, timeout: Duration = .seconds(5)) -> StripeWriter {
+                       pacer: (any CallPacer)? = nil, timeout: Duration = .seconds(30)) -> StripeWriter {
         StripeWriter(destination: StripeDestination(url: url, apiKey: fake.validApiKey, mode: mode, timeout: timeout),
                      pacer: pacer ?? LineTestBed.openGate(), logger: LineTestBed.quietLogger)
     }
@@ -151,11 +151,12 @@ import Testing
 
     @Test func aRequestRacingOneInFlightWithTheSameKeyGets409AndIsRetried() async throws {
         try await Self.run { fake, url in
-            fake.slowDownProcessing(by: .milliseconds(500))
+            fake.slowDownProcessing(by: .seconds(2))
             let document = LineTestBed.line(8, destination: "stripe")
             let writer = Self.writer(fake, url)
             async let first = writer.deliver([document])
-            try await Task.sleep(for: .milliseconds(100))
+            // Send the second once the first is inside the fake, holding its key.
+            while fake.requestCount("POST /v1/invoiceitems") == 0 { try await Task.sleep(for: .milliseconds(10)) }
             let second = await writer.deliver([document])
             let outcomes = [await first, second].compactMap { $0[document.key] }
             #expect(outcomes.filter { $0.deliveredID != nil }.count == 1)
