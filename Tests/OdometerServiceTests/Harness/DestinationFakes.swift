@@ -74,7 +74,7 @@ struct DestinationFakes: Sendable {
         return destinations(logger: logger).map { destination in
             OutboxRelay(destination: destination, postgres: postgres, accounts: byID,
                         batchSize: destination.name == "odoo" ? 25 : 100, workers: destination.name == "odoo" ? 4 : 1,
-                        lease: .seconds(2),
+                        lease: .seconds(5),
                         backoff: RetryBackoff(base: .milliseconds(20), cap: .milliseconds(400)), logger: logger)
         }
     }
