@@ -33,8 +33,6 @@ public actor DeliveryGate<C: Clock>: CallPacer where C.Duration == Duration {
     private let clock: C
     private let maximumInlineWait: Duration
     private var random: any RandomNumberGenerator & Sendable
-    /// Calls let through, for tests and logs.
-    public private(set) var admitted = 0
 
     public init(pacing: DestinationPacing<C.Instant>, clock: C, maximumInlineWait: Duration = .seconds(1),
                 random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()) {
@@ -49,7 +47,6 @@ public actor DeliveryGate<C: Clock>: CallPacer where C.Duration == Duration {
             let now = clock.now
             switch pacing.requestCall(now: now) {
             case .proceed:
-                admitted += 1
                 return
             case .wait(let until):
                 let wait = now.duration(to: until)
