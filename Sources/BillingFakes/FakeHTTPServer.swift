@@ -1,21 +1,24 @@
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// Serves one fake's endpoint over real HTTP on 127.0.0.1 with a port the OS picks.
 ///
 /// Owned by one fake, which starts it once and stops it once. The running application is a
-/// task; stopping cancels it, which closes the listening socket and wakes any response held
-/// back by a delay fault. A response marked `dropConnection` closes its connection instead of
+/// service group in a task; stopping shuts it down gracefully, then cancels it, which wakes any
+/// response held back by a delay fault. A response marked `dropConnection` closes its connection instead of
 /// answering, so the client sees the connection reset after the fake applied the request.
 /// Immutable after start, so thread-safe.
 final class FakeHTTPServer: Sendable {
     private let task: Task<Void, any Error>
+    private let group: ServiceGroup
     let baseURL: String
 
-    private init(task: Task<Void, any Error>, baseURL: String) {
+    private init(task: Task<Void, any Error>, group: ServiceGroup, baseURL: String) {
         self.task = task
+        self.group = group
         self.baseURL = baseURL
     }
 
@@ -53,17 +56,27 @@ final class FakeHTTPServer: Sendable {
                 portSink.finish()
             },
             logger: logger)
-        let task = Task { try await application.run() }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: application)], logger: logger))
+        let task = Task { try await group.run() }
         guard let first = await ports.first(where: { _ in true }), let port = first else {
             task.cancel()
             throw FakeStartError.noPort(name)
         }
-        return FakeHTTPServer(task: task, baseURL: "http://127.0.0.1:\(port)")
+        return FakeHTTPServer(task: task, group: group, baseURL: "http://127.0.0.1:\(port)")
     }
 
+    /// Shuts down gracefully (open connections are finished, not torn down mid-write, which
+    /// NIO's debug checks trap on), and cancels after a moment so a response held back by a
+    /// delay fault does not keep the fake alive.
     func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
+        let task = self.task
+        let deadline = Task {
+            try await Task.sleep(for: .seconds(2))
+            task.cancel()
+        }
         _ = await task.result
+        deadline.cancel()
     }
 }
 

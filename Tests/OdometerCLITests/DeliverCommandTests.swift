@@ -76,7 +76,8 @@ import Testing
             let unknown = try cli.run(["deliver", "--once", "--destination", "paypal"])
             #expect(unknown.status == 1 && unknown.error.contains("no destination \"paypal\" is configured"))
 
-            let delivered = try cli.run(["deliver", "--once", "--json"])
+            // Generous: other suites (the fault storm) may hold the CPU meanwhile.
+            let delivered = try cli.run(["deliver", "--once", "--json"], timeout: .seconds(600))
             #expect(delivered.status == 0, "\(delivered.error.suffix(2000))")
             let reports = delivered.output.split(separator: "\n").map {
                 try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
