@@ -10,16 +10,21 @@ import Testing
 /// The binary end to end, as a user drives it: migrate, produce, serve as a child process,
 /// usage, close (refused, then forced), delivery by the running relay, graceful SIGTERM.
 @Suite(.serialized) struct CLIFlowTests {
-    static let config = """
-        kafka: { brokers: "${TEST_BROKERS}", group: cli-test, sessionTimeoutMs: 6000 }
-        postgres: { url: "${TEST_DATABASE_URL}" }
-        pipeline: { flushIntervalMs: 100 }
-        meters:
+    /// The workload's five meters, as `produce` generates their events.
+    static let meters = """
           - { slug: api_calls, eventType: api_request, aggregation: COUNT }
           - { slug: api_tokens, eventType: api_request, aggregation: SUM, valueProperty: "$.tokens", groupBy: { model: "$.model" } }
           - { slug: compute_seconds, eventType: compute_job, aggregation: SUM, valueProperty: "$.seconds", groupBy: { region: "$.region" } }
           - { slug: storage_gb, eventType: storage_snapshot, aggregation: MAX, valueProperty: "$.gb" }
           - { slug: active_users, eventType: user_login, aggregation: UNIQUE_COUNT, valueProperty: "$.user" }
+        """
+
+    static let config = """
+        kafka: { brokers: "${TEST_BROKERS}", group: cli-test, sessionTimeoutMs: 6000 }
+        postgres: { url: "${TEST_DATABASE_URL}" }
+        pipeline: { flushIntervalMs: 100 }
+        meters:
+        \(meters)
         plans:
           - key: pro
             currency: USD

@@ -16,11 +16,7 @@ import Testing
         postgres: { url: "${TEST_DATABASE_URL}" }
         pipeline: { flushIntervalMs: 100 }
         meters:
-          - { slug: api_calls, eventType: api_request, aggregation: COUNT }
-          - { slug: api_tokens, eventType: api_request, aggregation: SUM, valueProperty: "$.tokens", groupBy: { model: "$.model" } }
-          - { slug: compute_seconds, eventType: compute_job, aggregation: SUM, valueProperty: "$.seconds", groupBy: { region: "$.region" } }
-          - { slug: storage_gb, eventType: storage_snapshot, aggregation: MAX, valueProperty: "$.gb" }
-          - { slug: active_users, eventType: user_login, aggregation: UNIQUE_COUNT, valueProperty: "$.user" }
+        \(CLIFlowTests.meters)
         plans:
           - key: pro
             currency: USD
