@@ -16,6 +16,7 @@ public final class OdooFake: Sendable {
         var callCounts: [String: Int] = [:]
         var requestCounts: [String: Int] = [:]
         var servesJSON2 = true
+        var dice: FaultDice?
     }
 
     public let database: String
@@ -23,7 +24,7 @@ public final class OdooFake: Sendable {
     /// The user id `login` answers for the valid key.
     public let uid = 2
     let state: Mutex<State>
-    private let server = Mutex<OdooFakeServer?>(nil)
+    private let server = FakeServerSlot()
 
     /// A fresh Odoo with the company currency USD (2 decimals) and Odoo 16–18 precision
     /// (`price_unit` and `quantity` rounded to 2 decimals on write).
@@ -41,18 +42,11 @@ public final class OdooFake: Sendable {
     /// Starts listening on 127.0.0.1 and a free port; returns the base URL (`http://127.0.0.1:PORT`).
     /// Calling it again while running starts nothing new and returns the same URL.
     public func start() async throws -> String {
-        if let running = server.withLock({ $0 }) { return running.baseURL }
-        let started = try await OdooFakeServer.start(serving: self)
-        server.withLock { $0 = started }
-        return started.baseURL
+        try await server.start(name: "odoo") { [self] request in OdooFakeEndpoint.handle(request, fake: self) }
     }
 
     public func stop() async {
-        let running = server.withLock { current in
-            defer { current = nil }
-            return current
-        }
-        await running?.stop()
+        await server.stop()
     }
 
     func mutate<Result>(_ body: (inout OdooFakeDatabase) -> Result) -> Result {
@@ -88,9 +82,15 @@ public final class OdooFake: Sendable {
     }
 
     /// Runs one ORM call as one transaction, after the armed faults have had their say.
-    func run(_ call: FakeCall) -> Result<(value: FakeJSON, delay: Duration?), RunFailure> {
+    func run(_ call: FakeCall) -> Result<(value: FakeJSON, delay: Duration?, answerLost: Bool), RunFailure> {
         state.withLock { state in
             state.callCounts["\(call.model).\(call.method)", default: 0] += 1
+            let random = state.dice?.roll()
+            switch random {
+            case .serverError?: return .failure(.serverError(.init(status: 503, retryAfterSeconds: nil)))
+            case .rateLimited?: return .failure(.serverError(.init(status: 429, retryAfterSeconds: nil)))
+            case .appliedAnswerLost?, nil: break
+            }
             let plan = state.faults.plan(model: call.model, method: call.method)
             if let error = plan.serverError { return .failure(.serverError(error)) }
             if plan.serializationFailure { return .failure(.exception(.serializationFailure)) }
@@ -98,7 +98,7 @@ public final class OdooFake: Sendable {
             do throws(OdooFakeException) {
                 let value = try transaction.execute(call)
                 state.database = transaction
-                return .success((value, plan.delayAfterCommit))
+                return .success((value, plan.delayAfterCommit, random == .appliedAnswerLost))
             } catch {
                 return .failure(.exception(error))
             }

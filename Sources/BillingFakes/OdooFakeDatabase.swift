@@ -90,10 +90,7 @@ struct OdooFakeDatabase: Sendable {
         case "decimal.precision": return precisions.values.map(\.fields)
         case "ir.model.data": return externalIDs.values.map(\.fields)
         case "account.move":
-            return moves.values.map { move in
-                move.fields(partnerName: partners[move.partnerID]?.name ?? "",
-                            currencyName: currencies[move.currencyID]?.name ?? "")
-            }
+            return moves.values.map(moveFields)
         case "account.move.line":
             return moves.values.flatMap { move in move.lines.map { line in lineFields(line, move: move) } }
         default: return nil
@@ -107,9 +104,36 @@ struct OdooFakeDatabase: Sendable {
          "price_subtotal": .number(line.subtotal), "tax_ids": .ints(line.taxIDs)]
     }
 
+    /// The rows a search must look at: all of them, or, for the writer's searches by key
+    /// (`account.move` by `id` or `invoice_origin`, `ir.model.data` by `name`, each `in` a list,
+    /// in a domain of plain leaves), only those the key selects. The full domain is still
+    /// checked on each, so this only saves building thousands of rows per call.
+    private func candidateRows(_ model: String, domain: [FakeJSON]) -> [[String: FakeJSON]]? {
+        let leaves = domain.compactMap(\.arrayValue)
+        guard leaves.count == domain.count else { return rows(of: model) }
+        for leaf in leaves where leaf.count == 3 && leaf[1] == .string("in") {
+            let wanted = Set(leaf[2].arrayValue ?? [])
+            switch (model, leaf[0].stringValue) {
+            case ("account.move", "id"?):
+                return moves.values.filter { wanted.contains(.int($0.id)) }.map(moveFields)
+            case ("account.move", "invoice_origin"?):
+                return moves.values.filter { $0.invoiceOrigin.map { wanted.contains(.string($0)) } ?? false }.map(moveFields)
+            case ("ir.model.data", "name"?):
+                return externalIDs.values.filter { wanted.contains(.string($0.name)) }.map(\.fields)
+            default:
+                continue
+            }
+        }
+        return rows(of: model)
+    }
+
+    private func moveFields(_ move: FakeMove) -> [String: FakeJSON] {
+        move.fields(partnerName: partners[move.partnerID]?.name ?? "", currencyName: currencies[move.currencyID]?.name ?? "")
+    }
+
     private func search(_ call: FakeCall) throws(OdooFakeException) -> [[String: FakeJSON]] {
-        guard let rows = rows(of: call.model) else { throw .unknownModel(call.model) }
         let domain = call.arguments["domain"]?.arrayValue ?? []
+        guard let rows = candidateRows(call.model, domain: domain) else { throw .unknownModel(call.model) }
         let hideArchived = call.activeTest && !FakeDomain.mentions("active", domain)
         var found: [[String: FakeJSON]] = []
         for row in rows.sorted(by: { ($0["id"]?.intValue ?? 0) < ($1["id"]?.intValue ?? 0) }) {

@@ -1,24 +1,4 @@
-/// A plain HTTP exchange, so the protocol logic needs no server framework.
-struct FakeHTTPRequest: Sendable {
-    var method: String
-    var path: String
-    /// Lower-cased header names.
-    var headers: [String: String]
-    var body: [UInt8]
-}
-
-struct FakeHTTPResponse: Sendable {
-    var status: Int
-    var contentType = "application/json"
-    var body: [UInt8]
-    var delay: Duration?
-    var retryAfterSeconds: Int?
-
-    static func json(_ value: FakeJSON, status: Int = 200) -> Self { .init(status: status, body: value.bytes) }
-    static func text(_ text: String, status: Int) -> Self {
-        .init(status: status, contentType: "text/plain", body: Array(text.utf8))
-    }
-
+extension FakeHTTPResponse {
     /// What a reverse proxy answers when Odoo is down or overloaded.
     static func proxyError(_ error: OdooFakeFaults.ServerError) -> Self {
         var response = text("HTTP \(error.status) from the proxy in front of Odoo", status: error.status)
@@ -77,6 +57,7 @@ enum OdooFakeEndpoint {
             case .success(let result):
                 response = .json(.object(["jsonrpc": .string("2.0"), "id": id, "result": result.value]))
                 response.delay = result.delay
+                response.dropConnection = result.answerLost
             case .failure(.serverError(let error)):
                 response = .proxyError(error)
             case .failure(.exception(let exception)):
@@ -136,6 +117,7 @@ enum OdooFakeEndpoint {
             let value = method == "create" && result.value.intValue != nil ? .array([result.value]) : result.value
             var response = FakeHTTPResponse.json(value)
             response.delay = result.delay
+            response.dropConnection = result.answerLost
             return response
         case .failure(.serverError(let error)):
             return .proxyError(error)

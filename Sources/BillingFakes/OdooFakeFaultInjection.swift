@@ -35,6 +35,17 @@ extension OdooFake {
         mutate { $0.rejectedRefs[ref] = message }
     }
 
+    /// Random faults on every ORM call from now on (`nil` stops them): 503 and 429 from the
+    /// proxy without running the call, or the call committed and its answer lost.
+    public func injectRandomFaults(_ faults: RandomFaults?) {
+        state.withLock { $0.dice = faults.map(FaultDice.init) }
+    }
+
+    /// How many of each random fault were drawn.
+    public func faultsDrawn() -> [RandomFault: Int] {
+        state.withLock { $0.dice?.drawn ?? [:] }
+    }
+
     /// The key stops working: `login` answers `false`, calls raise AccessDenied, JSON-2 401.
     public func expireKey() {
         state.withLock { $0.faults.keyExpired = true }

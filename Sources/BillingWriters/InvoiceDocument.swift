@@ -1,9 +1,11 @@
-/// One invoice for one account and one billing period, made of rated lines.
+/// One document for one destination: an invoice of one account and one billing period (Odoo),
+/// or one rated line (Stripe, Lago).
 ///
-/// Built by period close and never mutated afterwards: a correction is a new document with new
-/// lines. `key` is the idempotency anchor every destination keys on (Odoo's `ref` and
-/// `invoice_origin`, Stripe's idempotency key), so the same document delivered twice bills once.
-/// A value type, safe to share across threads.
+/// Built from what period close wrote and never mutated afterwards: a correction is a new
+/// document with new lines. `key` names it in the outbox and in Odoo (`ref`,
+/// `invoice_origin`); `idempotencyKey` is what the destination dedups on (Stripe's
+/// `Idempotency-Key`, Lago's `transaction_id`, Odoo's external id), distinct per destination,
+/// so the same document delivered twice bills once. A value type, safe to share across threads.
 public struct InvoiceDocument: Sendable, Hashable {
     /// Idempotency anchor, e.g. `usage:acct-42:2026-11`. Stable across retries and restarts.
     public var key: String
@@ -21,9 +23,23 @@ public struct InvoiceDocument: Sendable, Hashable {
     /// The `ref` of the customer in Odoo (`res.partner`), from the account's configuration.
     public var odooPartnerRef: String?
     public var lines: [InvoiceDocumentLine]
+    /// What the destination dedups on; by default the key itself.
+    public var idempotencyKey: String
+    /// The account's Stripe customer (`cus_…`), from its configuration.
+    public var stripeCustomer: String?
+    /// The account's Lago subscription (`external_subscription_id`), from its configuration.
+    public var lagoSubscription: String?
+    /// The billed period's bounds in the account's time zone, Unix seconds, end exclusive.
+    public var periodStart: Int64
+    public var periodEnd: Int64
+    /// How long since the first attempt to deliver it, when one was made: Stripe reconciles a
+    /// line unacknowledged for 20 h before re-posting (its idempotency keys expire after 24 h).
+    public var unacknowledgedFor: Duration?
 
     public init(key: String, account: String, period: String, invoiceDate: String, currency: String,
-                currencyMinorUnits: Int, odooPartnerRef: String?, lines: [InvoiceDocumentLine]) {
+                currencyMinorUnits: Int, odooPartnerRef: String?, lines: [InvoiceDocumentLine],
+                idempotencyKey: String? = nil, stripeCustomer: String? = nil, lagoSubscription: String? = nil,
+                periodStart: Int64 = 0, periodEnd: Int64 = 0, unacknowledgedFor: Duration? = nil) {
         self.key = key
         self.account = account
         self.period = period
@@ -32,6 +48,12 @@ public struct InvoiceDocument: Sendable, Hashable {
         self.currencyMinorUnits = currencyMinorUnits
         self.odooPartnerRef = odooPartnerRef
         self.lines = lines
+        self.idempotencyKey = idempotencyKey ?? key
+        self.stripeCustomer = stripeCustomer
+        self.lagoSubscription = lagoSubscription
+        self.periodStart = periodStart
+        self.periodEnd = periodEnd
+        self.unacknowledgedFor = unacknowledgedFor
     }
 }
 
@@ -51,12 +73,18 @@ public struct InvoiceDocumentLine: Sendable, Hashable {
     public var quantity: String
     /// Exact decimal text of the rated amount, with exactly `currencyMinorUnits` fractional digits.
     public var amount: String
+    /// The period the usage belongs to (an adjustment's is earlier than its document's).
+    public var period: String?
+    public var version: Int
 
-    public init(lineKey: String, meter: String, description: String, quantity: String, amount: String) {
+    public init(lineKey: String, meter: String, description: String, quantity: String, amount: String,
+                period: String? = nil, version: Int = 1) {
         self.lineKey = lineKey
         self.meter = meter
         self.description = description
         self.quantity = quantity
         self.amount = amount
+        self.period = period
+        self.version = version
     }
 }

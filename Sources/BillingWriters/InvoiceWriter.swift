@@ -1,3 +1,5 @@
+public import MeteringCore
+
 /// A billing destination (Odoo, Stripe, Lago) that receives invoices in micro-batches.
 ///
 /// Conformers guarantee that delivering the same document again, after a retry or a crash and

@@ -1,4 +1,5 @@
 import Logging
+import MeteringCore
 
 /// One `deliver` call to Odoo: the invoices not yet settled and the outcomes so far.
 ///
@@ -15,6 +16,9 @@ struct OdooDelivery {
 
     private(set) var pending: [PendingInvoice]
     private(set) var outcomes: [String: DeliveryOutcome] = [:]
+    /// Customers, products and currencies, looked up once per delivery for every pending invoice:
+    /// a round retried after a transient error does not search them again.
+    private var references: OdooReferences?
     let destination: OdooDestination
     let logger: Logger
 
@@ -26,7 +30,10 @@ struct OdooDelivery {
 
     mutating func runRound(_ session: OdooSession) async throws(OdooError) {
         let client = session.client
-        let existing = try await OdooExistingInvoices.find(keys: pending.map(\.document.key), client: client)
+        let anchors = Dictionary(pending.map { ($0.document.key, $0.document.idempotencyKey) },
+                                 uniquingKeysWith: { first, _ in first })
+        let existing = try await OdooExistingInvoices.find(keys: pending.map(\.document.key), anchors: anchors,
+                                                           client: client)
         var owned: [String: Int] = [:]
         var toClaim: [String: Int] = [:]
         var absent: [InvoiceDocument] = []
@@ -38,13 +45,13 @@ struct OdooDelivery {
             case .absent: absent.append(invoice.document)
             case .claimLost(let moveID):
                 settle(key, .failed(reason: "Odoo invoice \(moveID), claimed by external id \(OdooExternalIDs.module)."
-                    + "\(OdooExternalIDs.name(forKey: key)) for \(key), is cancelled or no longer has invoice_origin \(key): "
+                    + "\(OdooExternalIDs.name(forKey: anchors[key] ?? key)) for \(key), is cancelled or no longer has invoice_origin \(key): "
                     + "restore it, or delete that external id to issue the invoice again"))
             }
         }
         try await unlink(existing.strayDrafts, client: client)
         toClaim.merge(try await create(absent, session: session)) { _, new in new }
-        let claims = try await OdooExternalIDs.claim(toClaim, client: client)
+        let claims = try await OdooExternalIDs.claim(toClaim, anchors: anchors, client: client)
         owned.merge(claims.owners) { _, new in new }
         // Never unlink a move some key ended up owning: a racing writer may have claimed the
         // draft this round took for a stray.
@@ -69,8 +76,7 @@ struct OdooDelivery {
     private mutating func create(_ documents: [InvoiceDocument],
                                  session: OdooSession) async throws(OdooError) -> [String: Int] {
         guard !documents.isEmpty else { return [:] }
-        let references = try await OdooReferences.lookUp(for: documents, client: session.client,
-                                                         createPartners: destination.createPartners)
+        let references = try await references(session)
         var creatable: [(key: String, vals: JSONValue)] = []
         for document in documents {
             do {
@@ -89,6 +95,14 @@ struct OdooDelivery {
             settle(item.key, .failed(reason: "Odoo rejected invoice \(item.key): \(error.reason)"))
         }
         return Dictionary(verdict.succeeded, uniquingKeysWith: { first, _ in first })
+    }
+
+    private mutating func references(_ session: OdooSession) async throws(OdooError) -> OdooReferences {
+        if let references { return references }
+        let found = try await OdooReferences.lookUp(for: pending.map(\.document), client: session.client,
+                                                    createPartners: destination.createPartners)
+        references = found
+        return found
     }
 
     /// Reads back each owned invoice, fails it when Odoo's total differs from the rated one,

@@ -40,6 +40,10 @@ public struct OdooDestination: Sendable, Hashable, CustomStringConvertible {
         self.timeout = timeout
     }
 
+    /// Calls per second when the configuration sets no `rateLimitPerSecond`. Odoo publishes no
+    /// limit; each call carries a whole batch of invoices, and a worker serves a few per second.
+    public static let defaultRateLimitPerSecond = 20
+
     public var description: String {
         "odoo:\(url)/\(database) (login \(login), protocol \(self.protocol.rawValue))"
     }

@@ -9,6 +9,9 @@ enum OdooError: Error, Sendable, Equatable {
     /// No usable answer: timeout, dropped connection, 429 or 5xx. The call may or may not have
     /// committed, so nothing may be re-created before searching again.
     case outcomeUnknown(reason: String, retryAfter: Duration?)
+    /// The destination's gate refused the call (breaker open, or paused after a 429): nothing
+    /// was sent; try again after `reopensIn`.
+    case paused(reopensIn: Duration)
     /// JSON-2 answered 404: the server has no JSON-2 (Odoo ≤ 18) or no such model or method.
     case notFound(String)
     /// The answer was not what the protocol promises.
@@ -18,7 +21,7 @@ enum OdooError: Error, Sendable, Equatable {
     /// (`SerializationFailure`, `LockNotAvailable`) and unknown outcomes.
     var isTransient: Bool {
         switch self {
-        case .outcomeUnknown:
+        case .outcomeUnknown, .paused:
             return true
         case .remote(let name, _):
             return Self.concurrencyErrorNames.contains { name.contains($0) }
@@ -34,8 +37,11 @@ enum OdooError: Error, Sendable, Equatable {
     }
 
     var retryAfter: Duration? {
-        if case .outcomeUnknown(_, let after) = self { return after }
-        return nil
+        switch self {
+        case .outcomeUnknown(_, let after): return after
+        case .paused(let reopensIn): return reopensIn
+        default: return nil
+        }
     }
 
     /// What the user reads in `odometer deliveries`: the remote text verbatim, and what to do.
@@ -48,6 +54,8 @@ enum OdooError: Error, Sendable, Equatable {
             return message
         case .outcomeUnknown(let reason, _):
             return reason
+        case .paused(let reopensIn):
+            return "Odoo calls are paused for \(reopensIn) (its breaker is open or it answered 429)"
         case .notFound(let what):
             return "Odoo answered 404 for \(what): check the URL, the database and that Invoicing is installed"
         case .malformedResponse(let what):

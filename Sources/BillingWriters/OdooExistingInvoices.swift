@@ -21,7 +21,13 @@ struct OdooExistingInvoices: Sendable {
     /// Extra drafts carrying an unclaimed key: unlinked only once the adopted one is claimed.
     private(set) var unclaimedStrayDrafts: [Int] = []
 
-    static func find(keys: [String], client: any OdooRPCClient) async throws(OdooError) -> OdooExistingInvoices {
+    static func find(keys: [String], anchors: [String: String] = [:],
+                     client: any OdooRPCClient) async throws(OdooError) -> OdooExistingInvoices {
+        // External ids first: a claim's move exists before the claim, so it is in the search of
+        // moves that follows. Searched the other way round, a writer racing on the same key (a
+        // lease that ran out) could create and claim a move in between, and the claim would look
+        // lost.
+        let owners = try await OdooExternalIDs.owners(of: keys, anchors: anchors, client: client)
         let moves = try await client.searchRead(
             "account.move",
             domain: [domainTerm("invoice_origin", "in", .array(keys.map(JSONValue.string))),
@@ -33,7 +39,6 @@ struct OdooExistingInvoices: Sendable {
             guard let key = move["invoice_origin"]?.stringValue, let id = move["id"]?.intValue else { continue }
             movesByKey[key, default: []].append((id, move["state"]?.stringValue ?? "draft"))
         }
-        let owners = try await OdooExternalIDs.owners(of: keys, client: client)
         var existing = OdooExistingInvoices()
         for key in keys {
             // A posted invoice is preferred over drafts, then the oldest.

@@ -1,8 +1,10 @@
 import MeteringCore
 
-/// Odometer's idempotency anchors in Odoo: one `ir.model.data` row per invoice key
-/// (`odometer.inv_<hash of key>` → the `account.move`), unique database-wide through
-/// `ir_model_data_module_name_uniq_index`.
+/// Odometer's idempotency anchors in Odoo: one `ir.model.data` row per invoice
+/// (`odometer.inv_<hash of its anchor>` → the `account.move`), unique database-wide through
+/// `ir_model_data_module_name_uniq_index`. The anchor is the document's idempotency key
+/// (which names the destination, DESIGN §7); `anchors` maps invoice keys to it, and a key
+/// without an entry is its own anchor.
 ///
 /// Creating the row claims the invoice for the key; when two writers race, the unique index
 /// picks one winner and the loser adopts the winner's invoice and drops its own draft. Stateless.
@@ -15,9 +17,10 @@ enum OdooExternalIDs {
     }
 
     /// The move each key's external id points at, for the keys that have one.
-    static func owners(of keys: [String], client: any OdooRPCClient) async throws(OdooError) -> [String: Int] {
+    static func owners(of keys: [String], anchors: [String: String] = [:],
+                       client: any OdooRPCClient) async throws(OdooError) -> [String: Int] {
         guard !keys.isEmpty else { return [:] }
-        let keyByName = Dictionary(keys.map { (name(forKey: $0), $0) }, uniquingKeysWith: { first, _ in first })
+        let keyByName = Dictionary(keys.map { (name(forKey: anchors[$0] ?? $0), $0) }, uniquingKeysWith: { first, _ in first })
         let records = try await client.searchRead(
             "ir.model.data",
             domain: [domainTerm("module", "=", .string(module)),
@@ -41,13 +44,14 @@ enum OdooExternalIDs {
 
     /// Creates the external ids for `candidates` (key → move) in one call. On the unique index
     /// violation another writer claimed some keys first: adopt their moves, then claim the rest.
-    static func claim(_ candidates: [String: Int], client: any OdooRPCClient) async throws(OdooError) -> Claims {
+    static func claim(_ candidates: [String: Int], anchors: [String: String] = [:],
+                      client: any OdooRPCClient) async throws(OdooError) -> Claims {
         var claims = Claims()
         var unclaimed = candidates
         for _ in 0..<3 where !unclaimed.isEmpty {
             let entries = unclaimed.sorted { $0.key < $1.key }
             let vals = entries.map { key, moveID in
-                JSONValue.object(["module": .string(module), "name": .string(name(forKey: key)),
+                JSONValue.object(["module": .string(module), "name": .string(name(forKey: anchors[key] ?? key)),
                                   "model": .string("account.move"), "res_id": .int(moveID),
                                   "noupdate": .bool(true)])
             }
@@ -56,7 +60,7 @@ enum OdooExternalIDs {
                 claims.owners.merge(unclaimed) { _, new in new }
                 return claims
             } catch let error where error.isExternalIDConflict {
-                let winners = try await owners(of: entries.map(\.key), client: client)
+                let winners = try await owners(of: entries.map(\.key), anchors: anchors, client: client)
                 guard !winners.isEmpty else { throw error }
                 for (key, winner) in winners {
                     if let mine = unclaimed.removeValue(forKey: key), mine != winner { claims.losers.append(mine) }

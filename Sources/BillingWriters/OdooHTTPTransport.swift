@@ -1,57 +1,40 @@
 import AsyncHTTPClient
-import NIOCore
+import MeteringCore
 
-/// Posts JSON bodies to Odoo and turns transport failures into `OdooError.outcomeUnknown`.
-///
-/// Owns no connection: it borrows the caller's `HTTPClient` (thread-safe). Every call is bounded
-/// by the destination's timeout; past it the call may still commit in Odoo, which is why the
-/// writer searches before it creates again.
+/// Posts JSON bodies to Odoo through its gate and turns transport failures into
+/// `OdooError.outcomeUnknown` (the call may have committed, which is why the writer searches
+/// before it creates again) and a closed gate into `OdooError.paused` (nothing was sent).
+/// Immutable, thread-safe.
 struct OdooHTTPTransport: Sendable {
-    struct Response: Sendable {
-        var status: Int
-        var body: [UInt8]
-        var retryAfter: Duration?
+    typealias Response = PacedHTTP.Response
+
+    let http: PacedHTTP
+
+    init(http: PacedHTTP) {
+        self.http = http
     }
 
-    let client: HTTPClient
-    let timeout: Duration
-    static let maximumBodyBytes = 64 * 1024 * 1024
+    /// A transport that no gate paces (raw clients in tests and tools).
+    init(client: HTTPClient, timeout: Duration) {
+        self.http = PacedHTTP(client: client, timeout: timeout, pacer: UnpacedCalls())
+    }
 
     func post(_ url: String, headers: [(String, String)], body: [UInt8]) async throws(OdooError) -> Response {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Accept", value: "application/json")
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(body)
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
-            let bytes = try await response.body.collect(upTo: Self.maximumBodyBytes)
-            return Response(status: Int(response.status.code), body: Array(bytes.readableBytesView),
-                            retryAfter: response.headers.first(name: "Retry-After").flatMap(Self.seconds))
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            throw .outcomeUnknown(reason: "Odoo did not answer \(url) within \(timeout); the call may have committed",
-                                  retryAfter: nil)
+            return try await http.send(.POST, url, headers: [("Content-Type", "application/json"),
+                                                             ("Accept", "application/json")] + headers, body: body)
         } catch {
-            throw .outcomeUnknown(reason: "Odoo call to \(url) failed (\(error)); the call may have committed",
-                                  retryAfter: nil)
+            switch error {
+            case .gateClosed(let reopensIn): throw .paused(reopensIn: reopensIn)
+            case .unknownOutcome(let reason): throw .outcomeUnknown(reason: "Odoo: \(reason)", retryAfter: nil)
+            }
         }
     }
-
-    private static func seconds(_ header: String) -> Duration? {
-        Int(header.trimmingPrefixSpaces()).map { .seconds($0) }
-    }
 }
 
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-}
-
-extension String {
-    fileprivate func trimmingPrefixSpaces() -> Substring {
-        drop(while: { $0 == " " })
-    }
+/// Lets every call through at once: for raw clients that no relay drives.
+struct UnpacedCalls: CallPacer {
+    func admit() async throws(GateClosed) {}
+    func record(_ result: DeliveryCallResult) async {}
+    func claimableIn() async -> Duration? { nil }
 }

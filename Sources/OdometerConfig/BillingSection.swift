@@ -1,4 +1,8 @@
 /// The `billing` section: period, grace period and destinations.
+///
+/// `rateLimitPerSecond` defaults per kind: Stripe 80 (its live limit is 100 operations/s),
+/// Lago 500 (its event endpoints' limit per organization), Odoo 20 calls/s (Odoo publishes no
+/// limit; each call carries a whole batch of invoices).
 enum BillingSection {
     static func read(_ node: ConfigNode) throws(ConfigurationError) -> BillingSettings {
         let members = try node.mapping(allowed: ["period", "gracePeriod", "destinations"])
@@ -29,7 +33,8 @@ enum BillingSection {
         switch kind {
         case "stripe": allowed = ["kind", "url", "apiKey", "mode", "rateLimitPerSecond"]
         case "lago": allowed = ["kind", "url", "apiKey", "rateLimitPerSecond"]
-        case "odoo": allowed = ["kind", "url", "apiKey", "database", "login", "protocol", "post", "createPartners"]
+        case "odoo": allowed = ["kind", "url", "apiKey", "database", "login", "protocol", "post", "createPartners",
+                                "rateLimitPerSecond"]
         default: throw kindNode.error("must be stripe, lago or odoo")
         }
         let members = try node.mapping(allowed: allowed)
@@ -64,7 +69,8 @@ enum BillingSection {
             return .odoo(url: url, database: try members.required("database").nonEmptyString(),
                          login: try members.required("login").nonEmptyString(), apiKey: apiKey,
                          protocol: odooProtocol, post: try members["post"]?.bool() ?? false,
-                         createPartners: try members["createPartners"]?.bool() ?? false)
+                         createPartners: try members["createPartners"]?.bool() ?? false,
+                         rateLimitPerSecond: try members["rateLimitPerSecond"]?.integer(in: 1...100_000) ?? 20)
         }
     }
 }

@@ -8,7 +8,7 @@ extension OdometerConfiguration {
         if let token = http.token { secrets.append(token) }
         for destination in billing.destinations {
             switch destination {
-            case .stripe(_, let apiKey, _, _), .lago(_, let apiKey, _), .odoo(_, _, _, let apiKey, _, _, _):
+            case .stripe(_, let apiKey, _, _), .lago(_, let apiKey, _), .odoo(_, _, _, let apiKey, _, _, _, _):
                 secrets.append(apiKey)
             }
         }

@@ -71,10 +71,17 @@ public enum DestinationSettings: Sendable, Hashable {
     case stripe(url: String, apiKey: String, mode: StripeMode, rateLimitPerSecond: Int)
     case lago(url: String, apiKey: String, rateLimitPerSecond: Int)
     case odoo(url: String, database: String, login: String, apiKey: String, protocol: OdooProtocolSetting,
-              post: Bool, createPartners: Bool)
+              post: Bool, createPartners: Bool, rateLimitPerSecond: Int)
 
     public enum StripeMode: String, Sendable, Hashable { case invoiceItems = "invoiceitems", meterEvents = "meter_events" }
     public enum OdooProtocolSetting: String, Sendable, Hashable { case auto, jsonrpc, json2 }
+
+    /// Calls per second the destination's token bucket lets through.
+    public var rateLimitPerSecond: Int {
+        switch self {
+        case .stripe(_, _, _, let rate), .lago(_, _, let rate), .odoo(_, _, _, _, _, _, _, let rate): rate
+        }
+    }
 
     public var kind: String {
         switch self {

@@ -27,10 +27,17 @@ public struct OutboxEntry: Sendable, Hashable {
     public var lastError: String?
     public var createdAt: Date
     public var updatedAt: Date
+    /// A short handle for `deliveries retry --id`.
+    public var id: Int64
+    /// What the destination dedups on; nil for rows closed before schema 5 (the relay derives it).
+    public var idempotencyKey: String?
+    /// When a relay first claimed it.
+    public var firstAttemptAt: Date?
 
     public init(destination: String, documentKey: String, account: String, period: String, lineKeys: [String],
                 status: OutboxStatus, attempts: Int32, nextAttemptAt: Date, leaseUntil: Date?, remoteId: String?,
-                lastError: String?, createdAt: Date, updatedAt: Date) {
+                lastError: String?, createdAt: Date, updatedAt: Date, id: Int64 = 0, idempotencyKey: String? = nil,
+                firstAttemptAt: Date? = nil) {
         self.destination = destination
         self.documentKey = documentKey
         self.account = account
@@ -44,5 +51,8 @@ public struct OutboxEntry: Sendable, Hashable {
         self.lastError = lastError
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.id = id
+        self.idempotencyKey = idempotencyKey
+        self.firstAttemptAt = firstAttemptAt
     }
 }

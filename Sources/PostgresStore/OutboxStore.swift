@@ -20,7 +20,8 @@ public struct OutboxStore: Sendable {
     public func claim(destination: String, limit: Int, lease: Duration) async throws -> [OutboxEntry] {
         try await entries("claim outbox entries of \(destination)", """
             UPDATE outbox SET lease_until = now() + \(lease.wholeMilliseconds) * interval '1 millisecond',
-                              attempts = attempts + 1, updated_at = now()
+                              attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, now()),
+                              updated_at = now()
             WHERE (destination, document_key) IN (
               SELECT destination, document_key FROM outbox
               WHERE destination = \(destination) AND status = 'pending' AND next_attempt_at <= now()
@@ -46,6 +47,42 @@ public struct OutboxStore: Sendable {
             """)
     }
 
+    /// Records the outcomes of one batch in one statement each: delivered (with remote ids),
+    /// failed (errors verbatim) and rescheduled (each after its own delay). A relay settles a
+    /// whole micro-batch this way instead of one round trip per document.
+    public func settle(destination: String, delivered: [(documentKey: String, remoteId: String)],
+                       failed: [(documentKey: String, error: String)],
+                       rescheduled: [(documentKey: String, after: Duration, error: String)]) async throws {
+        guard !delivered.isEmpty || !failed.isEmpty || !rescheduled.isEmpty else { return }
+        try await client.withStoreConnection("settle a batch of \(destination)") { connection in
+            if !delivered.isEmpty {
+                try await connection.query("""
+                    UPDATE outbox o SET status = 'delivered', remote_id = d.remote_id, last_error = NULL, lease_until = NULL,
+                                        updated_at = now()
+                    FROM unnest(\(delivered.map(\.documentKey))::text[], \(delivered.map(\.remoteId))::text[])
+                         AS d(document_key, remote_id)
+                    WHERE o.destination = \(destination) AND o.document_key = d.document_key
+                    """, logger: logger)
+            }
+            if !failed.isEmpty {
+                try await connection.query("""
+                    UPDATE outbox o SET status = 'failed', last_error = f.error, lease_until = NULL, updated_at = now()
+                    FROM unnest(\(failed.map(\.documentKey))::text[], \(failed.map(\.error))::text[]) AS f(document_key, error)
+                    WHERE o.destination = \(destination) AND o.document_key = f.document_key
+                    """, logger: logger)
+            }
+            if !rescheduled.isEmpty {
+                try await connection.query("""
+                    UPDATE outbox o SET next_attempt_at = now() + r.delay_ms * interval '1 millisecond',
+                                        last_error = r.error, lease_until = NULL, updated_at = now()
+                    FROM unnest(\(rescheduled.map(\.documentKey))::text[], \(rescheduled.map(\.after.wholeMilliseconds))::bigint[],
+                                \(rescheduled.map(\.error))::text[]) AS r(document_key, delay_ms, error)
+                    WHERE o.destination = \(destination) AND o.document_key = r.document_key
+                    """, logger: logger)
+            }
+        }
+    }
+
     /// The destination refused the document permanently; `error` is kept verbatim for `deliveries`.
     public func markFailed(destination: String, documentKey: String, error: String) async throws {
         try await update("mark \(documentKey) failed for \(destination)", """
@@ -61,6 +98,43 @@ public struct OutboxStore: Sendable {
                               last_error = \(error), lease_until = NULL, updated_at = now()
             WHERE destination = \(destination) AND document_key = \(documentKey) RETURNING 1
             """)
+    }
+
+    /// Stripe's replayed 500 spent the entry's key: store the next one, due now. Stored before
+    /// anything is sent under it, so a crash cannot lose the key in use.
+    public func storeKey(destination: String, documentKey: String, key: String, error: String) async throws {
+        try await update("store a new idempotency key for \(documentKey) at \(destination)", """
+            UPDATE outbox SET idempotency_key = \(key), next_attempt_at = now(), last_error = \(error),
+                              lease_until = NULL, updated_at = now()
+            WHERE destination = \(destination) AND document_key = \(documentKey) AND status = 'pending' RETURNING 1
+            """)
+    }
+
+    /// Puts the failed entry with this id back to pending, due now, attempts reset. Returns the
+    /// entry, or nil when no failed entry has that id.
+    public func retryFailed(id: Int64) async throws -> OutboxEntry? {
+        try await entries("retry failed delivery \(id)", """
+            UPDATE outbox SET status = 'pending', next_attempt_at = now(), lease_until = NULL, attempts = 0,
+                              updated_at = now()
+            WHERE id = \(id) AND status = 'failed'
+            RETURNING \(unescaped: OutboxRow.columns)
+            """).first
+    }
+
+    /// How long until a pending entry of `destination` can be claimed (zero when one can now),
+    /// or nil when it has none: what `deliver --once` waits for.
+    public func nextClaimable(destination: String) async throws -> Duration? {
+        try await client.withStoreConnection("find the next due entry of \(destination)") { connection in
+            let rows = try await connection.query("""
+                SELECT (extract(epoch FROM greatest(min(greatest(next_attempt_at, coalesce(lease_until, next_attempt_at))),
+                                                    now()) - now()) * 1000)::bigint
+                FROM outbox WHERE destination = \(destination) AND status = 'pending'
+                HAVING count(*) > 0
+                """, logger: logger)
+            var wait: Duration?
+            for try await milliseconds in rows.decode(Int64.self) { wait = .milliseconds(milliseconds) }
+            return wait
+        }
     }
 
     /// Puts failed entries of `destination` (or just `documentKey`) back to pending, due now, attempts reset to 0,

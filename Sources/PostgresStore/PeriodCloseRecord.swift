@@ -13,9 +13,11 @@ public struct InvoiceLineRecord: Sendable, Hashable {
     public var amount: String
     public var currency: String
     public var description: String
+    /// The close that billed it when later than `period` (an adjustment); nil for its own period's close.
+    public var billedPeriod: String?
 
     public init(lineKey: String, account: String, meter: String, period: String, dimensions: String, version: Int32,
-                quantity: String, amount: String, currency: String, description: String) {
+                quantity: String, amount: String, currency: String, description: String, billedPeriod: String? = nil) {
         self.lineKey = lineKey
         self.account = account
         self.meter = meter
@@ -26,6 +28,7 @@ public struct InvoiceLineRecord: Sendable, Hashable {
         self.amount = amount
         self.currency = currency
         self.description = description
+        self.billedPeriod = billedPeriod
     }
 }
 
@@ -38,13 +41,17 @@ public struct OutboxDocument: Sendable, Hashable {
     public var account: String
     public var period: String
     public var lineKeys: [String]
+    /// What the destination dedups on (distinct per destination, DESIGN §7).
+    public var idempotencyKey: String?
 
-    public init(destination: String, documentKey: String, account: String, period: String, lineKeys: [String]) {
+    public init(destination: String, documentKey: String, account: String, period: String, lineKeys: [String],
+                idempotencyKey: String? = nil) {
         self.destination = destination
         self.documentKey = documentKey
         self.account = account
         self.period = period
         self.lineKeys = lineKeys
+        self.idempotencyKey = idempotencyKey
     }
 }
 
@@ -81,4 +88,30 @@ public struct CloseOutcome: Sendable, Hashable {
 
     /// True when the close had been recorded before and nothing was written.
     public var changedNothing: Bool { closesInserted == 0 && linesInserted == 0 && outboxInserted == 0 }
+}
+
+/// The lines written so far for one row (account, meter, period, dimensions), every version
+/// summed: what was billed for it. Numerics are exact decimal text; `currency` is `mixed` if
+/// its lines disagree. Value type.
+public struct BilledRowRecord: Sendable, Hashable {
+    public var account: String
+    public var meter: String
+    public var period: String
+    public var dimensions: String
+    public var latestVersion: Int
+    public var quantity: String
+    public var amount: String
+    public var currency: String
+
+    public init(account: String, meter: String, period: String, dimensions: String, latestVersion: Int,
+                quantity: String, amount: String, currency: String) {
+        self.account = account
+        self.meter = meter
+        self.period = period
+        self.dimensions = dimensions
+        self.latestVersion = latestVersion
+        self.quantity = quantity
+        self.amount = amount
+        self.currency = currency
+    }
 }

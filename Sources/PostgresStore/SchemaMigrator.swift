@@ -14,7 +14,11 @@ public enum SchemaMigrator {
         (SchemaV2.version, SchemaV2.summary, SchemaV2.statements),
         (SchemaV3.version, SchemaV3.summary, SchemaV3.statements),
         (SchemaV4.version, SchemaV4.summary, SchemaV4.statements),
+        (SchemaV5.version, SchemaV5.summary, SchemaV5.statements),
     ]
+
+    /// Every version this build knows, in the order it applies them.
+    public static var knownVersions: [Int] { migrations.map(\.version) }
 
     /// The newest schema version this build knows.
     public static var latestVersion: Int { migrations.last?.version ?? 0 }

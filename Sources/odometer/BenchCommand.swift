@@ -1,6 +1,7 @@
 import ArgumentParser
 import MeteringWorkload
 import OdometerConfig
+import OdometerBench
 import OdometerService
 
 struct BenchCommand: AsyncParsableCommand {

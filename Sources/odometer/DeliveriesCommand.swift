@@ -34,19 +34,31 @@ struct DeliveriesCommand: AsyncParsableCommand {
     }
 
     struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Put failed deliveries back to pending, after a fix.")
+        static let configuration = CommandConfiguration(
+            abstract: "Put failed deliveries back to pending, after a fix: one by --id, or a destination's.")
 
         @OptionGroup var options: ConfigOptions
-        @Option(help: "The destination (stripe, lago, odoo).") var destination: String
-        @Option(help: "Only this document (invoice or line key).") var document: String?
+        @Option(help: "The entry's ID, as `deliveries` shows it.") var id: Int64?
+        @Option(help: "Every failed entry of this destination (stripe, lago, odoo).") var destination: String?
+        @Option(help: "With --destination: only this document (invoice or line key).") var document: String?
+
+        func validate() throws {
+            guard (id == nil) != (destination == nil) else {
+                throw ValidationError("give either --id ID or --destination D (with --document K for one document)")
+            }
+            if id != nil && document != nil { throw ValidationError("--document goes with --destination, not --id") }
+        }
 
         func run() async throws {
             try await CommandFailure.reporting {
                 let runtime = try options.runtime()
-                let count = try await runtime.withPostgres { postgres in
-                    try await runtime.retryDeliveries(postgres: postgres, destination: destination, document: document)
+                let message = try await runtime.withPostgres { postgres in
+                    if let id { return try await runtime.retryDelivery(postgres: postgres, id: id) }
+                    let destination = destination ?? ""
+                    let count = try await runtime.retryDeliveries(postgres: postgres, destination: destination, document: document)
+                    return "\(count) failed deliveries to \(destination) are pending again"
                 }
-                print("\(count) failed deliveries to \(destination) are pending again")
+                print(message)
             }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import OdometerDemo
 import OdometerService
 
 struct DemoCommand: AsyncParsableCommand {

@@ -9,7 +9,8 @@ struct Odometer: AsyncParsableCommand {
         commandName: "odometer",
         abstract: "A high-throughput usage-metering pipeline: Kafka → exact totals in Postgres → invoices.",
         subcommands: [DemoCommand.self, ServeCommand.self, MigrateCommand.self, ProduceCommand.self, UsageCommand.self,
-                      CloseCommand.self, DeliveriesCommand.self, DeadLetterCommand.self, OffsetsCommand.self, AccountsCommand.self, BenchCommand.self, MockKafkaCommand.self])
+                      CloseCommand.self, DeliverCommand.self, DeliveriesCommand.self, DeadLetterCommand.self, OffsetsCommand.self,
+                      AccountsCommand.self, BenchCommand.self, MockKafkaCommand.self])
 
     /// Parses and runs, mapping argument errors to exit code 1 (ArgumentParser's default is 64).
     static func main() async {

@@ -1,6 +1,7 @@
 import BillingFakes
 import Testing
 @testable import BillingWriters
+import MeteringCore
 
 /// The fake reproduces Odoo's traps, checked through the writer's own protocol clients.
 @Suite struct OdooFakeTests {

@@ -1,6 +1,7 @@
 import BillingFakes
 import Logging
 @testable import BillingWriters
+import MeteringCore
 
 /// A started Odoo fake, seeded with the customers and products the tests bill, and the means to
 /// point writers at it. Every test gets its own fake on its own port.

@@ -1,6 +1,7 @@
 import BillingFakes
 import Testing
 @testable import BillingWriters
+import MeteringCore
 
 @Suite struct OdooWriterFaultTests {
     @Test func timeoutAfterCommitIsFoundAgainNotRecreated() async throws {

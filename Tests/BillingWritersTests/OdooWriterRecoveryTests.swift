@@ -1,6 +1,7 @@
 import BillingFakes
 import Testing
 @testable import BillingWriters
+import MeteringCore
 
 /// States a writer only meets after a crash or a race with another writer.
 @Suite struct OdooWriterRecoveryTests {

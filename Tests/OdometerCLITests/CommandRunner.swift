@@ -20,13 +20,13 @@ struct CommandRunner: Sendable {
         self.environment = merged
     }
 
-    /// Runs to completion and captures both streams.
-    func run(_ arguments: [String], timeout: Duration = .seconds(120)) throws -> Result {
+    /// Runs to completion and captures both streams. Waits by polling with `Task.sleep`, never by
+    /// blocking: the cooperative pool has one thread per core, and a child process talking to an
+    /// in-process fake (Stripe, Lago, Odoo) needs that pool to get its answers.
+    func run(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> Result {
         let process = try start(arguments)
-        let deadline = ContinuousClock.now + timeout
-        while process.process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.process.isRunning { process.process.terminate() }
-        return process.finish()
+        if !(await process.waitForExit(timeout: timeout)) { process.process.terminate() }
+        return await process.finish()
     }
 
     /// Starts a long-running command (serve); `finish` collects its output after it exits.
@@ -60,8 +60,10 @@ final class RunningCommand: @unchecked Sendable {
         self.directory = directory
     }
 
-    func finish() -> CommandRunner.Result {
-        process.waitUntilExit()
+    /// Waits for the child to exit (without blocking a thread) and collects its output.
+    func finish() async -> CommandRunner.Result {
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        process.waitUntilExit()   // returns at once: reaps the exited child
         let output = (try? String(contentsOf: directory.appendingPathComponent("stdout"), encoding: .utf8)) ?? ""
         let error = (try? String(contentsOf: directory.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(at: directory)
@@ -69,9 +71,9 @@ final class RunningCommand: @unchecked Sendable {
     }
 
     /// Sends SIGTERM (graceful shutdown) and waits.
-    func terminate() -> CommandRunner.Result {
+    func terminate() async -> CommandRunner.Result {
         process.terminate()
-        return finish()
+        return await finish()
     }
 
     var pid: Int32 { process.processIdentifier }
@@ -81,9 +83,9 @@ final class RunningCommand: @unchecked Sendable {
     func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
     /// Waits until the child has exited, at most `timeout`; returns whether it has.
-    func waitForExit(timeout: Duration) -> Bool {
+    func waitForExit(timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         return !process.isRunning
     }
 

@@ -13,16 +13,16 @@ import Testing
     static func meteredThenReplayed(_ fixture: ServeFixture, dedup: Bool) async throws -> (before: String, after: String) {
         let before = try fixture.config(named: "before", dedup: dedup)
         let after = try fixture.config(named: "after", pageViews: true, dedup: dedup)
-        #expect(try fixture.cli.run(["migrate", "--config", before]).status == 0)
+        #expect(try await fixture.cli.run(["migrate", "--config", before]).status == 0)
         try fixture.produce(fixture.known.apiRequests(apiRequests) + fixture.known.pageViews(pageViews)
                             + fixture.known.badTimes(badTimes))
         let serve = try await fixture.startServe(config: before)
         try await fixture.waitUntilMetered()
-        #expect(serve.terminate().status == 0)
+        #expect(await serve.terminate().status == 0)
 
         // A dry run lists every dead letter and produces nothing.
         let usageEnd = try fixture.watermarks("usage")
-        let dryRun = try fixture.cli.run(["dlq", "replay", "--dry-run", "--json", "--config", after])
+        let dryRun = try await fixture.cli.run(["dlq", "replay", "--dry-run", "--json", "--config", after])
         #expect(dryRun.status == 0, "\(dryRun.error)")
         let planned = try #require(try JSONSerialization.jsonObject(with: Data(dryRun.output.utf8)) as? [String: Any])
         #expect(planned["selected"] as? Int == pageViews + badTimes)
@@ -31,11 +31,11 @@ import Testing
         #expect(try fixture.watermarks("usage") == usageEnd)
 
         // Nothing was appended after a time in the future.
-        let none = try fixture.cli.run(["dlq", "replay", "--since", "2099-01-01T00:00:00Z", "--json", "--config", after])
+        let none = try await fixture.cli.run(["dlq", "replay", "--since", "2099-01-01T00:00:00Z", "--json", "--config", after])
         #expect((try JSONSerialization.jsonObject(with: Data(none.output.utf8)) as? [String: Any])?["selected"] as? Int == 0)
 
         // The fix: replay only what the new meter takes.
-        let replay = try fixture.cli.run(["dlq", "replay", "--reason", "unknown_type", "--config", after])
+        let replay = try await fixture.cli.run(["dlq", "replay", "--reason", "unknown_type", "--config", after])
         #expect(replay.status == 0, "\(replay.error)")
         #expect(replay.output.contains("replayed \(pageViews) of \(pageViews + badTimes) dead letters from usage.dlq to usage"))
         let appended = try fixture.watermarks("usage").reduce(Int64(0)) { $0 + $1.value.high }
@@ -44,8 +44,8 @@ import Testing
     }
 
     /// Rows of `usage --json` for one meter: account → events.
-    static func events(of meter: String, _ fixture: ServeFixture, config: String) throws -> [String: Int] {
-        let usage = try fixture.cli.run(["usage", "--json", "--config", config])
+    static func events(of meter: String, _ fixture: ServeFixture, config: String) async throws -> [String: Int] {
+        let usage = try await fixture.cli.run(["usage", "--json", "--config", config])
         #expect(usage.status == 0, "\(usage.error)")
         var result: [String: Int] = [:]
         for line in usage.output.split(separator: "\n") {
@@ -60,7 +60,7 @@ import Testing
     static func meterAgain(_ fixture: ServeFixture, config: String) async throws {
         let serve = try await fixture.startServe(config: config)
         try await fixture.waitUntilMetered()
-        #expect(serve.terminate().status == 0)
+        #expect(await serve.terminate().status == 0)
     }
 
     /// Without dedup, the replay path alone: the fixed events are metered exactly once.
@@ -68,8 +68,8 @@ import Testing
         try await ServeFixture.with { fixture in
             let (_, after) = try await Self.meteredThenReplayed(fixture, dedup: false)
             try await Self.meterAgain(fixture, config: after)
-            #expect(try Self.events(of: "page_views", fixture, config: after) == fixture.known.expectedPageViews(Self.pageViews))
-            let calls = try Self.events(of: "api_calls", fixture, config: after)
+            #expect(try await Self.events(of: "page_views", fixture, config: after) == fixture.known.expectedPageViews(Self.pageViews))
+            let calls = try await Self.events(of: "api_calls", fixture, config: after)
             #expect(calls == fixture.known.expectedAPIRequests(Self.apiRequests).mapValues(\.events))
         }
     }
@@ -81,14 +81,14 @@ import Testing
             let (_, after) = try await Self.meteredThenReplayed(fixture, dedup: true)
             try await Self.meterAgain(fixture, config: after)
             let expected = fixture.known.expectedPageViews(Self.pageViews)
-            let once = try Self.events(of: "page_views", fixture, config: after)
+            let once = try await Self.events(of: "page_views", fixture, config: after)
             #expect(once == expected)
-            let again = try fixture.cli.run(["dlq", "replay", "--reason", "unknown_type", "--config", after])
+            let again = try await fixture.cli.run(["dlq", "replay", "--reason", "unknown_type", "--config", after])
             #expect(again.status == 0, "\(again.error)")
             try await Self.meterAgain(fixture, config: after)
-            let twice = try Self.events(of: "page_views", fixture, config: after)
+            let twice = try await Self.events(of: "page_views", fixture, config: after)
             #expect(twice == expected)
-            let calls = try Self.events(of: "api_calls", fixture, config: after)
+            let calls = try await Self.events(of: "api_calls", fixture, config: after)
             #expect(calls == fixture.known.expectedAPIRequests(Self.apiRequests).mapValues(\.events))
         }
     }

@@ -23,20 +23,20 @@ import Testing
                 let serve = try harness.serve(environment: failpoint ? ["ODOMETER_FAILPOINTS": "kill-before-commit:2"] : [:])
                 try await harness.waitUntilClaiming(serve)
                 if failpoint {
-                    let died = serve.waitForExit(timeout: .seconds(60))
+                    let died = await serve.waitForExit(timeout: .seconds(60))
                     #expect(died, "the failpoint should have killed serve")
                     if died {
                         #expect(serve.process.terminationReason == .uncaughtSignal && serve.process.terminationStatus == SIGKILL)
                     } else {
                         serve.send(SIGKILL)
-                        _ = serve.waitForExit(timeout: .seconds(10))
+                        _ = await serve.waitForExit(timeout: .seconds(10))
                     }
                 } else {
                     try await Task.sleep(for: .milliseconds(Int64.random(in: 100...2500, using: &random)))
                     serve.send(SIGKILL)
-                    #expect(serve.waitForExit(timeout: .seconds(10)))
+                    #expect(await serve.waitForExit(timeout: .seconds(10)))
                 }
-                _ = serve.finish()
+                _ = await serve.finish()
             }
             let recount = feeder.finish()
             #expect(feeder.failure == nil)
@@ -56,7 +56,7 @@ import Testing
             try await harness.waitUntilClaiming(c)
             // b leaves gracefully: its last flush commits, the others take its partitions.
             let bPid = b.pid
-            let left = b.terminate()
+            let left = await b.terminate()
             #expect(left.status == 0, "b: \(left.error.suffix(2000))")
             let rebalanced = ContinuousClock.now + .seconds(60)
             while try await !harness.partitionsOwned(by: bPid).isEmpty, ContinuousClock.now < rebalanced {
@@ -81,7 +81,7 @@ import Testing
             #expect(feeder.failure == nil)
             try await harness.waitUntilCaughtUp()
             for serve in [a, c] {
-                let stopped = serve.terminate()
+                let stopped = await serve.terminate()
                 #expect(stopped.status == 0, "serve: \(stopped.error.suffix(2000))")
                 if serve === a {
                     #expect(stopped.error.contains("claimed by another owner"), "the zombie's flush must be fenced")
@@ -106,7 +106,7 @@ import Testing
             try await Task.sleep(for: .seconds(2))
             let recount = feeder.finish()
             try await harness.waitUntilCaughtUp()
-            let stopped = serve.terminate()
+            let stopped = await serve.terminate()
             #expect(stopped.status == 0, "serve: \(stopped.error.suffix(2000))")
             let log = stopped.error
             #expect(log.contains("restarting from the offsets in Postgres") || log.contains("still waiting for Postgres"),
@@ -128,7 +128,7 @@ import Testing
             let recount = feeder.finish()
             #expect(feeder.failure == nil)
             try await harness.waitUntilCaughtUp()
-            let stopped = serve.terminate()
+            let stopped = await serve.terminate()
             #expect(stopped.status == 0, "serve: \(stopped.error.suffix(2000))")
             try await Self.expectExactlyOnce(harness, recount: recount, feeder: feeder)
         }
@@ -142,9 +142,9 @@ import Testing
             try await harness.database.control(.pause)
             let started = ContinuousClock.now
             serve.send(SIGTERM)
-            #expect(serve.waitForExit(timeout: .seconds(20)))
+            #expect(await serve.waitForExit(timeout: .seconds(20)))
             #expect(started.duration(to: .now) < .seconds(15))
-            let result = serve.finish()
+            let result = await serve.finish()
             #expect(result.status == 0 || result.status == 2, "serve: \(result.error.suffix(2000))")
             _ = feeder.finish()
             try await harness.database.control(.resume)
@@ -154,18 +154,18 @@ import Testing
     @Test func serveExitsWithTheContractsCodesWhenNothingIsReachable() async throws {
         try await ServeHarness.with(partitions: 1) { harness in
             let base = try String(contentsOf: harness.configFile, encoding: .utf8)
-            func run(_ config: String) throws -> CommandRunner.Result {
+            func run(_ config: String) async throws -> CommandRunner.Result {
                 let file = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString).yaml")
                 try config.write(to: file, atomically: true, encoding: .utf8)
                 defer { try? FileManager.default.removeItem(at: file) }
-                return try CommandRunner(environment: ["ODOMETER_CONFIG": file.path]).run(["serve"], timeout: .seconds(60))
+                return try await CommandRunner(environment: ["ODOMETER_CONFIG": file.path]).run(["serve"], timeout: .seconds(60))
             }
-            let noPostgres = try run(base.replacingOccurrences(of: harness.database.url,
+            let noPostgres = try await run(base.replacingOccurrences(of: harness.database.url,
                                                                with: "postgres://odometer@127.0.0.1:1/odometer"))
             #expect(noPostgres.status == 2 && noPostgres.error.contains("cannot reach Postgres"), "\(noPostgres.error)")
-            let noKafka = try run(base.replacingOccurrences(of: harness.kafka.bootstrapServers, with: "127.0.0.1:1"))
+            let noKafka = try await run(base.replacingOccurrences(of: harness.kafka.bootstrapServers, with: "127.0.0.1:1"))
             #expect(noKafka.status == 2 && noKafka.error.contains("cannot reach Kafka"), "\(noKafka.error)")
-            let noTopic = try run(base.replacingOccurrences(of: "group: serve-faults", with: "group: serve-faults, topic: nope"))
+            let noTopic = try await run(base.replacingOccurrences(of: "group: serve-faults", with: "group: serve-faults, topic: nope"))
             #expect(noTopic.status == 1 && noTopic.error.contains("`nope` does not exist"), "\(noTopic.error)")
         }
     }
@@ -207,7 +207,7 @@ import Testing
             let highs = try inspector.watermarks(topic: harness.topic).mapValues(\.high)
             try await CatchUp.wait(for: highs.filter { $0.key != 2 }, group: harness.group, topic: harness.topic,
                                    postgres: harness.postgres, timeout: .seconds(120), logger: harness.logger)
-            let shown = try harness.cli.run(["offsets", "--json"])
+            let shown = try await harness.cli.run(["offsets", "--json"])
             #expect(shown.status == 0, "\(shown.error)")
             #expect(shown.output.split(separator: "\n").contains { $0.contains("\"partition\":2,") && $0.contains("below log start") })
             let deadline = ContinuousClock.now + .seconds(30)
@@ -217,11 +217,11 @@ import Testing
             #expect(serve.errorSoFar.contains("stopped partition 2") && serve.errorSoFar.contains("offsets reset --partition 2"))
 
             // An operator decides: resume at the log start. The running serve picks it up.
-            let reset = try harness.cli.run(["offsets", "reset", "--partition", "2", "--to", "earliest"])
+            let reset = try await harness.cli.run(["offsets", "reset", "--partition", "2", "--to", "earliest"])
             #expect(reset.status == 0, "\(reset.error)")
             #expect(reset.output.contains("skipped") && reset.output.contains("recorded as reset #1"), "\(reset.output)")
             try await harness.waitUntilCaughtUp()
-            let stopped = serve.terminate()
+            let stopped = await serve.terminate()
             #expect(stopped.status == 0, "serve: \(stopped.error.suffix(2000))")
             let differences = UsageFigures.differences(try await harness.usage(), recount.figures)
             #expect(differences.isEmpty, "\(differences.count) rows differ, e.g. \(differences.prefix(3))")
@@ -234,7 +234,7 @@ import Testing
     static func meterToTheEnd(_ harness: ServeHarness) async throws {
         let serve = try harness.serve()
         try await harness.waitUntilCaughtUp()
-        let stopped = serve.terminate()
+        let stopped = await serve.terminate()
         #expect(stopped.status == 0, "serve: \(stopped.error.suffix(2000))")
     }
 

@@ -100,7 +100,7 @@ final class ServeFixture: Sendable {
         let serve = try cli.start(["serve", "--config", config])
         let ready = await HTTPProbe.poll(base + "/readyz", timeout: .seconds(90)) { $0.status == 200 }
         guard ready?.status == 200 else {
-            let output = serve.terminate()
+            let output = await serve.terminate()
             throw FixtureFailure(description: "serve never became ready: \(ready?.body ?? "no answer"); stderr: "
                                  + output.error.suffix(3000))
         }

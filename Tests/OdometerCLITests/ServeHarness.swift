@@ -61,7 +61,7 @@ final class ServeHarness: Sendable {
             let result = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await postgres.run() }
                 defer { group.cancelAll() }
-                let migrate = try harness.cli.run(["migrate"])
+                let migrate = try await harness.cli.run(["migrate"])
                 guard migrate.status == 0 else { throw HarnessError.failed("migrate: \(migrate.error)") }
                 return try await body(harness)
             }
@@ -97,7 +97,7 @@ final class ServeHarness: Sendable {
     private func killChildren() {
         for child in children.withLock({ $0 }) where child.isRunning {
             child.send(SIGKILL)
-            _ = child.waitForExit(timeout: .seconds(10))
+            child.process.waitUntilExit()   // SIGKILL: prompt, and needs nothing from this process
         }
     }
 

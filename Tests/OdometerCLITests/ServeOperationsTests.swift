@@ -17,7 +17,7 @@ import Testing
     @Test func metricsPassPromtoolAndCountWhatWasMetered() async throws {
         try await ServeFixture.with { fixture in
             let config = try fixture.config(named: "metrics")
-            #expect(try fixture.cli.run(["migrate", "--config", config]).status == 0)
+            #expect(try await fixture.cli.run(["migrate", "--config", config]).status == 0)
             try fixture.produce(fixture.known.apiRequests(2_400) + fixture.known.pageViews(7) + fixture.known.badTimes(3))
             let serve = try await fixture.startServe(config: config)
             do {
@@ -44,10 +44,10 @@ import Testing
                 }, "\(lagged?.body.split(separator: "\n").filter { $0.contains("lag") } ?? [])")
                 #expect(Self.sample("odometer_ready", in: lagged?.body ?? "") == 1)
             } catch {
-                _ = serve.terminate()
+                _ = await serve.terminate()
                 throw error
             }
-            let stopped = serve.terminate()
+            let stopped = await serve.terminate()
             #expect(stopped.status == 0, "serve: \(stopped.error.suffix(3000))")
         }
     }
@@ -55,7 +55,7 @@ import Testing
     @Test func readinessFollowsAPostgresOutage() async throws {
         try await ServeFixture.with { fixture in
             let config = try fixture.config(named: "outage")
-            #expect(try fixture.cli.run(["migrate", "--config", config]).status == 0)
+            #expect(try await fixture.cli.run(["migrate", "--config", config]).status == 0)
             try fixture.produce(fixture.known.apiRequests(500))
             let serve = try await fixture.startServe(config: config)
             do {
@@ -76,15 +76,15 @@ import Testing
                 try fixture.produce(fixture.known.apiRequests(100, firstID: 500))
                 try await fixture.waitUntilMetered()
             } catch {
-                _ = serve.terminate()
+                _ = await serve.terminate()
                 throw error
             }
-            let stopped = serve.terminate()
+            let stopped = await serve.terminate()
             #expect(stopped.status == 0, "serve: \(stopped.error.suffix(3000))")
         }
     }
 
-    @Test func anOpenListenerWithoutATokenRefusesToStart() throws {
+    @Test func anOpenListenerWithoutATokenRefusesToStart() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("odometer-open-\(UUID().uuidString).yaml")
         try """
             kafka: { brokers: "127.0.0.1:9" }
@@ -93,7 +93,7 @@ import Testing
             meters: [ { slug: m, eventType: e, aggregation: COUNT } ]
             """.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let refused = try CommandRunner().run(["serve", "--config", file.path], timeout: .seconds(30))
+        let refused = try await CommandRunner().run(["serve", "--config", file.path], timeout: .seconds(30))
         #expect(refused.status == 1)
         #expect(refused.error == "odometer: config: `http.token` is required when `http.listen` (0.0.0.0:18080) is not a "
                 + "loopback address: set `http.token` (e.g. \"${ODOMETER_ADMIN_TOKEN}\"), or listen on 127.0.0.1\n")

@@ -37,14 +37,14 @@ import Testing
         defer { Task { await odoo.stop() } }
         try await ServeFixture.with { fixture in
             let config = try fixture.config(named: "browser", odoo: (odooURL, odoo.validApiKey))
-            #expect(try fixture.cli.run(["migrate", "--config", config]).status == 0)
+            #expect(try await fixture.cli.run(["migrate", "--config", config]).status == 0)
             try fixture.produce(fixture.known.apiRequests(1_000, month: "2026-09") + fixture.known.apiRequests(3_000)
                                 + fixture.known.pageViews(11) + fixture.known.badTimes(2))
             let serve = try await fixture.startServe(config: config)
             let browser = try await BrowserSession.start()
             do {
                 try await fixture.waitUntilMetered()
-                let close = try fixture.cli.run(["close", "--period", "2026-09", "--force", "--config", config])
+                let close = try await fixture.cli.run(["close", "--period", "2026-09", "--force", "--config", config])
                 #expect(close.status == 0, "\(close.error)")
                 var metered = 4_000
                 if soak > 0 {
@@ -106,11 +106,11 @@ import Testing
                 if soak == 0 { try StatusPageScreenshot.save(try await browser.screenshot()) }
             } catch {
                 await browser.close()
-                _ = serve.terminate()
+                _ = await serve.terminate()
                 throw error
             }
             await browser.close()
-            let stopped = serve.terminate()
+            let stopped = await serve.terminate()
             #expect(stopped.status == 0, "serve: \(stopped.error.suffix(3000))")
         }
     }

@@ -34,7 +34,8 @@ import Testing
         #expect(config.billing.destinations.map(\.kind) == ["stripe", "lago", "odoo"])
         #expect(config.billing.destinations[2] == .odoo(url: "https://erp.example.com", database: "prod",
                                                        login: "billing-bot", apiKey: "odoo-secret", protocol: .auto,
-                                                       post: false, createPartners: false))
+                                                       post: false, createPartners: false, rateLimitPerSecond: 20))
+        #expect(config.billing.destinations.map(\.rateLimitPerSecond) == [80, 500, 20])
         #expect(!config.description.contains("secret"))
     }
 

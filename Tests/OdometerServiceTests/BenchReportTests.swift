@@ -1,5 +1,6 @@
 import Foundation
 @testable import OdometerService
+@testable import OdometerBench
 import Testing
 
 /// `odometer bench --json` is a contract (DESIGN §8): its shape is checked here; its figures

@@ -3,6 +3,7 @@ import BillingWriters
 import Foundation
 import MeteringCore
 import OdometerService
+import OdometerDemo
 import PostgresStore
 import Testing
 

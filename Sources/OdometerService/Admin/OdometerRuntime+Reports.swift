@@ -19,7 +19,8 @@ extension OdometerRuntime {
                       force: Bool) async throws -> CloseSummary {
         let closer = PeriodCloser(
             postgres: postgres, pricer: pricer(accounts: try await accounts(postgres: postgres)),
-            destinations: destinationGranularities, watermark: closeReadinessSource, logger: logger)
+            destinations: destinationGranularities, watermark: closeReadinessSource, lineLimits: destinationLineLimits,
+            logger: logger)
         if dryRun {
             let plan = try await closer.plan(period: period, account: account)
             if !force { try await closer.checkReadiness(period: period, plan: plan) }
@@ -38,5 +39,13 @@ extension OdometerRuntime {
     /// returns how many.
     public func retryDeliveries(postgres: PostgresClient, destination: String, document: String?) async throws -> Int {
         try await OutboxStore(client: postgres, logger: logger).retryFailed(destination: destination, documentKey: document)
+    }
+
+    /// `deliveries retry --id`: one failed entry back to pending; says which, or that there is none.
+    public func retryDelivery(postgres: PostgresClient, id: Int64) async throws -> String {
+        guard let entry = try await OutboxStore(client: postgres, logger: logger).retryFailed(id: id) else {
+            throw OdometerFailure.user("no failed delivery has id \(id): `odometer deliveries --status failed` lists them")
+        }
+        return "delivery \(id) (\(entry.destination) \(entry.documentKey)) is pending again"
     }
 }

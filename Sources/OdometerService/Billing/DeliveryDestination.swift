@@ -1,6 +1,7 @@
 public import BillingWriters
 
-/// A configured billing destination with the writer that speaks to it.
+/// A configured billing destination with the writer that speaks to it and the gate that paces
+/// both the writer's calls and the relay's claims.
 ///
 /// `name` keys its outbox rows. An invoice-shaped destination (Odoo) takes one outbox entry per
 /// account and period; a line-shaped one (Stripe, Lago) one entry per line.
@@ -10,10 +11,13 @@ public struct DeliveryDestination: Sendable {
     public let name: String
     public let granularity: Granularity
     public let writer: any InvoiceWriter
+    /// The gate the writer's calls pass; the relay claims nothing while it is closed.
+    public let pacer: (any CallPacer)?
 
-    public init(name: String, granularity: Granularity, writer: any InvoiceWriter) {
+    public init(name: String, granularity: Granularity, writer: any InvoiceWriter, pacer: (any CallPacer)? = nil) {
         self.name = name
         self.granularity = granularity
         self.writer = writer
+        self.pacer = pacer
     }
 }

@@ -5,8 +5,12 @@ public import MeteringCore
 public import PostgresNIO
 public import PostgresStore
 
-/// Runs `odometer close`: plans the close from the stored totals and records its invoice lines
-/// and outbox entries in one transaction. Re-running it changes nothing.
+/// Runs `odometer close`: plans the close from the stored totals and the lines billed before
+/// (for adjustments of earlier closed periods, DESIGN §6), and records its invoice lines and
+/// outbox entries in one transaction. Re-running it changes nothing.
+///
+/// Totals are read only through `UsageQueries.totals(account:period:)`, for this period and
+/// for each earlier period a closing account has closed.
 public struct PeriodCloser: Sendable {
     /// Where close readiness is measured (DESIGN §6): the ingest group's committed offsets in
     /// Postgres against the topic's partitions in Kafka.
@@ -31,15 +35,20 @@ public struct PeriodCloser: Sendable {
     let pricer: UsagePricer
     let destinations: [String: DeliveryDestination.Granularity]
     let watermark: WatermarkSource?
+    /// Destinations that hold at most this many lines per invoice (Stripe: 250 invoice items).
+    let lineLimits: [String: Int]
     let logger: Logger
 
-    /// - Parameter watermark: nil never refuses (tests and `demo` close what they produced).
+    /// - Parameters:
+    ///   - watermark: nil never refuses (tests and `demo` close what they produced).
+    ///   - lineLimits: destination → the most lines one account's invoice may hold there.
     public init(postgres: PostgresClient, pricer: UsagePricer, destinations: [String: DeliveryDestination.Granularity],
-                watermark: WatermarkSource? = nil, logger: Logger) {
+                watermark: WatermarkSource? = nil, lineLimits: [String: Int] = [:], logger: Logger) {
         self.postgres = postgres
         self.pricer = pricer
         self.destinations = destinations
         self.watermark = watermark
+        self.lineLimits = lineLimits
         self.logger = logger
     }
 
@@ -87,12 +96,46 @@ public struct PeriodCloser: Sendable {
         if let account, pricer.accounts[account] == nil {
             throw OdometerFailure.user("account \"\(account)\" is not configured: add it to `accounts` (or import it) first")
         }
-        let records = try await UsageQueries(client: postgres, logger: logger)
-            .totals(account: account, period: period.description)
-        let totals = try records.map { try UsageTotal(record: $0) }
-        let closed = try await CloseStore(client: postgres, logger: logger).closedAccounts(period: period.description)
-        return try PeriodClosePlan(period: period, totals: totals, pricer: pricer,
-                                   accounts: account.map { [$0] }, alreadyClosed: closed)
+        let queries = UsageQueries(client: postgres, logger: logger)
+        let totals = try await queries.totals(account: account, period: period.description).map { try UsageTotal(record: $0) }
+        let store = CloseStore(client: postgres, logger: logger)
+        let closed = try await store.closedAccounts(period: period.description)
+        let closing = (account.map { [$0] } ?? Array(pricer.accounts.keys)).filter { !closed.contains($0) }.sorted()
+        var earlier = PeriodClosePlan.EarlierCloses()
+        if !closing.isEmpty {
+            earlier.periods = try await store.earlierCloses(accounts: closing, before: period.description)
+            let periods = Set(earlier.periods.values.flatMap { $0 }).sorted()
+            for closedPeriod in periods {
+                earlier.totals += try await queries.totals(account: account, period: closedPeriod)
+                    .map { try UsageTotal(record: $0) }
+            }
+            earlier.billed = try await store.billedRows(accounts: closing, periods: periods).map {
+                try BilledRow(account: $0.account, meter: $0.meter, period: $0.period, dimensions: $0.dimensions,
+                              latestVersion: $0.latestVersion, quantity: $0.quantity, amount: $0.amount,
+                              currency: $0.currency)
+            }
+        }
+        let plan: PeriodClosePlan
+        do {
+            plan = try PeriodClosePlan(period: period, totals: totals, pricer: pricer, accounts: account.map { [$0] },
+                                       alreadyClosed: closed, earlier: earlier)
+        } catch let error as CloseError {
+            throw OdometerFailure.user(error.description)
+        }
+        try checkLineLimits(plan)
+        return plan
+    }
+
+    /// Refuses a close whose invoice would hold more lines than a destination takes, instead of
+    /// letting that destination cut it silently.
+    private func checkLineLimits(_ plan: PeriodClosePlan) throws {
+        for (destination, limit) in lineLimits.sorted(by: { $0.key < $1.key }) {
+            guard let invoice = plan.invoices.first(where: { $0.lines.count > limit }) else { continue }
+            throw OdometerFailure.user(
+                "account \(invoice.account) would get \(invoice.lines.count) lines for \(plan.period), but \(destination) "
+                    + "takes at most \(limit) per invoice: reduce the meters' groupBy dimensions for this plan, or bill "
+                    + "\(destination) in another mode")
+        }
     }
 
     /// Closes `period`; returns the plan and what was newly written.
@@ -113,19 +156,24 @@ public struct PeriodCloser: Sendable {
                 lines.append(InvoiceLineRecord(
                     lineKey: line.lineKey, account: line.account, meter: line.meter, period: line.period,
                     dimensions: line.dimensions, version: Int32(line.version), quantity: line.quantity.description,
-                    amount: line.amount.text, currency: invoice.currency.code, description: line.description))
+                    amount: line.amount.text, currency: invoice.currency.code, description: line.description,
+                    billedPeriod: line.isAdjustment ? line.billedPeriod : nil))
             }
             for (name, granularity) in destinations.sorted(by: { $0.key < $1.key }) {
                 switch granularity {
                 case .invoice:
                     outbox.append(OutboxDocument(destination: name, documentKey: invoice.documentKey,
                                                  account: invoice.account, period: invoice.period,
-                                                 lineKeys: invoice.lines.map(\.lineKey)))
+                                                 lineKeys: invoice.lines.map(\.lineKey),
+                                                 idempotencyKey: DeliveryKey.derive(destination: name,
+                                                                                    documentKey: invoice.documentKey)))
                 case .line:
                     for line in invoice.lines {
                         outbox.append(OutboxDocument(destination: name, documentKey: line.lineKey,
                                                      account: invoice.account, period: invoice.period,
-                                                     lineKeys: [line.lineKey]))
+                                                     lineKeys: [line.lineKey],
+                                                     idempotencyKey: DeliveryKey.derive(destination: name,
+                                                                                        documentKey: line.lineKey)))
                     }
                 }
             }

@@ -3,8 +3,8 @@ import Dispatch
 /// Runs async work to completion from a dedicated OS thread (the Kafka consumer thread),
 /// blocking that thread. Never call it from a Swift concurrency thread: it would block the
 /// cooperative pool.
-enum BlockingBridge {
-    static func run<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) throws -> Value {
+package enum BlockingBridge {
+    package static func run<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) throws -> Value {
         let box = ResultBox<Value>()
         let done = DispatchSemaphore(value: 0)
         Task {

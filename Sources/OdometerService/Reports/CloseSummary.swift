@@ -13,6 +13,7 @@ public struct CloseSummary: Sendable {
     }
 
     var lineCount: Int { plan.invoices.reduce(0) { $0 + $1.lines.count } }
+    var adjustments: [InvoiceLine] { plan.invoices.flatMap(\.adjustments) }
 
     public var text: String {
         var out = outcome == nil ? "dry run: nothing written\n" : ""
@@ -20,6 +21,13 @@ public struct CloseSummary: Sendable {
             + "\(lineCount) lines"
         if !plan.alreadyClosed.isEmpty { out += "; \(plan.alreadyClosed.count) accounts already closed, left as they were" }
         if plan.unbilledRows > 0 { out += "; \(plan.unbilledRows) rows of unknown accounts stay unbilled" }
+        let adjustments = self.adjustments
+        if !adjustments.isEmpty {
+            out += "\n\(adjustments.count) adjustment lines for earlier closed periods:"
+            for line in adjustments {
+                out += "\n  \(line.account)  v\(line.version)  \(line.description)  \(line.amount.text) \(line.amount.currency.code)"
+            }
+        }
         if let outcome {
             out += outcome.changedNothing
                 ? "\nnothing new written (already closed)"
@@ -37,11 +45,19 @@ public struct CloseSummary: Sendable {
         let invoices = plan.invoices.map { invoice in
             "{\"account\":\(UsageReport.quoted(invoice.account)),\"document\":\(UsageReport.quoted(invoice.documentKey)),"
                 + "\"currency\":\"\(invoice.currency.code)\",\"total\":\"\(invoice.total.formatted(fractionDigits: invoice.currency.minorUnits))\","
-                + "\"lines\":\(invoice.lines.count)}"
+                + "\"lines\":\(invoice.lines.count),\"adjustments\":[\(invoice.adjustments.map(Self.json).joined(separator: ","))]}"
         }
         return "{\"period\":\"\(plan.period)\",\"dryRun\":\(outcome == nil),\"accounts\":\(plan.closingAccounts.count),"
-            + "\"alreadyClosed\":\(plan.alreadyClosed.count),\"lines\":\(lineCount),"
+            + "\"alreadyClosed\":\(plan.alreadyClosed.count),\"lines\":\(lineCount),\"adjustmentLines\":\(adjustments.count),"
             + "\"linesWritten\":\(outcome?.linesInserted ?? 0),\"outboxWritten\":\(outcome?.outboxInserted ?? 0),"
             + "\"invoices\":[\(invoices.joined(separator: ","))]}"
+    }
+
+    /// One adjustment line: `{"line","period","meter","dimensions","version","quantity","amount","description"}`.
+    static func json(_ line: InvoiceLine) -> String {
+        "{\"line\":\(UsageReport.quoted(line.lineKey)),\"period\":\(UsageReport.quoted(line.period)),"
+            + "\"meter\":\(UsageReport.quoted(line.meter)),\"dimensions\":\(line.dimensions),\"version\":\(line.version),"
+            + "\"quantity\":\(UsageReport.quoted(line.quantity.description)),\"amount\":\(UsageReport.quoted(line.amount.text)),"
+            + "\"description\":\(UsageReport.quoted(line.description))}"
     }
 }

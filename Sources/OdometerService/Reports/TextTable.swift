@@ -1,10 +1,16 @@
 /// A plain text table with aligned columns, for command output.
-struct TextTable {
-    let header: [String]
-    let rows: [[String]]
-    var rightAligned: Set<Int> = []
+package struct TextTable {
+    package let header: [String]
+    package let rows: [[String]]
+    package var rightAligned: Set<Int> = []
 
-    func render() -> String {
+    package init(header: [String], rows: [[String]], rightAligned: Set<Int> = []) {
+        self.header = header
+        self.rows = rows
+        self.rightAligned = rightAligned
+    }
+
+    package func render() -> String {
         var widths = header.map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }

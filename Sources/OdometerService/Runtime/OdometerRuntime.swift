@@ -119,23 +119,36 @@ public struct OdometerRuntime: Sendable {
         return result
     }
 
-    /// Writers for the destinations this build can deliver to. Stripe and Lago have no
-    /// writer yet: their outbox rows stay pending, and a warning says so.
+    /// The writer and gate of every configured destination.
     public func deliveryDestinations() -> [DeliveryDestination] {
-        configuration.billing.destinations.compactMap { destination in
+        configuration.billing.destinations.map { destination in
+            let gate = DeliveryGate(ratePerSecond: destination.rateLimitPerSecond)
             switch destination {
-            case .odoo(let url, let database, let login, let apiKey, let odooProtocol, let post, let createPartners):
+            case .odoo(let url, let database, let login, let apiKey, let odooProtocol, let post, let createPartners, _):
                 let writer = OdooWriter(destination: OdooDestination(
                     url: url, database: database, login: login, apiKey: apiKey,
                     protocol: OdooProtocol(rawValue: odooProtocol.rawValue) ?? .auto, post: post,
-                    createPartners: createPartners), logger: logger)
-                return DeliveryDestination(name: "odoo", granularity: .invoice, writer: writer)
-            case .stripe, .lago:
-                let kind = destination.kind
-                logger.warning("\(kind) is configured but this build has no \(kind) writer yet: its outbox rows stay pending")
-                return nil
+                    createPartners: createPartners), pacer: gate, logger: logger)
+                return DeliveryDestination(name: "odoo", granularity: .invoice, writer: writer, pacer: gate)
+            case .stripe(let url, let apiKey, let mode, _):
+                let writer = StripeWriter(destination: StripeDestination(
+                    url: url, apiKey: apiKey, mode: mode == .meterEvents ? .meterEvents : .invoiceItems),
+                    pacer: gate, logger: logger)
+                return DeliveryDestination(name: "stripe", granularity: .line, writer: writer, pacer: gate)
+            case .lago(let url, let apiKey, _):
+                let writer = LagoWriter(destination: LagoDestination(url: url, apiKey: apiKey), pacer: gate, logger: logger)
+                return DeliveryDestination(name: "lago", granularity: .line, writer: writer, pacer: gate)
             }
         }
+    }
+
+    /// Destinations that hold at most so many lines per invoice: Stripe's invoice items.
+    public var destinationLineLimits: [String: Int] {
+        var limits: [String: Int] = [:]
+        for case .stripe(_, _, .invoiceItems, _) in configuration.billing.destinations {
+            limits["stripe"] = StripeDestination.maximumItemsPerInvoice
+        }
+        return limits
     }
 
     /// The first line of an error's description (postgres-nio's can span several).

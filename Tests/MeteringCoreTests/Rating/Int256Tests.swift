@@ -1,5 +1,6 @@
 import Testing
 @testable import MeteringCore
+import RatingOracle
 
 struct Int256Tests {
     private static let twoTo254 = "28948022309329048855892746252171976963317496166410141009864396001978282409984"

@@ -1,5 +1,6 @@
 import Testing
 @testable import MeteringCore
+import RatingOracle
 
 /// Seeded random charges and quantities: `rate` must equal the naive reference exactly, and
 /// must not depend on the order in which the total was summed.

@@ -4,6 +4,7 @@ import Logging
 import MeteringCore
 import MeteringWorkload
 import OdometerService
+import OdometerDemo
 import OdometerTestSupport
 import PostgresNIO
 import PostgresStore

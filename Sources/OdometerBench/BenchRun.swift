@@ -1,0 +1,274 @@
+public import OdometerService
+import Foundation
+import KafkaClient
+public import Logging
+import MeteringCore
+public import MeteringWorkload
+import PostgresNIO
+import PostgresStore
+
+/// `odometer bench`: one run on one generated topic, every figure beside the ceilings measured
+/// in the same run (DESIGN §8): the raw librdkafka consume rate of the topic and the Postgres
+/// COPY rate of the same rows, and peers (DuckDB, Polars, a naive one-upsert-per-event consumer).
+public struct BenchRun: Sendable {
+    public struct Options: Sendable {
+        public var events = 2_000_000
+        public var accounts = 100_000
+        public var distribution = UsageWorkload.Distribution.zipf
+        public var partitions: Int32 = 64
+        public var shards = 2
+        public var naiveDuration: Duration = .seconds(20)
+        public var latencyEvents = 1_000_000
+        public var latencyRate = 1_000_000
+        public init() {}
+    }
+
+    public let options: Options
+    let logger: Logger
+    let progress: ProgressReporter
+
+    public init(options: Options, logger: Logger, progress: ProgressReporter) {
+        self.options = options
+        self.logger = logger
+        self.progress = progress
+    }
+
+    public func run() async throws -> BenchReport {
+        let kafka = try KafkaMockCluster(brokers: 1, logger: nil)
+        defer { kafka.close() }
+        let database = try await LocalPostgresCluster.start(durable: true, logger: logger)
+        do {
+            let report = try await run(kafka: kafka, database: database)
+            await database.stop()
+            return report
+        } catch {
+            await database.stop()
+            throw error
+        }
+    }
+
+    private func run(kafka: KafkaMockCluster, database: LocalPostgresCluster) async throws -> BenchReport {
+        var quiet = logger
+        quiet.logLevel = .error
+        let postgres = PostgresClient(configuration: database.postgresURL.clientConfiguration, backgroundLogger: quiet)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await postgres.run() }
+            defer { group.cancelAll() }
+            try await SchemaMigrator.migrate(client: postgres, logger: logger)
+            return try await measure(kafka: kafka, postgres: postgres)
+        }
+    }
+
+    private func measure(kafka: KafkaMockCluster, postgres: PostgresClient) async throws -> BenchReport {
+        let period = BillingPeriod("2026-10")!
+        let workload = UsageWorkload(accounts: options.accounts, period: period, distribution: options.distribution)
+        let catalog = MeterCatalog(meters: UsageWorkload.meters)
+        var report = BenchReport(events: options.events, accounts: options.accounts,
+                                 distribution: options.distribution.rawValue)
+        let topic = "bench"
+        try kafka.createTopic(topic, partitions: options.partitions)
+        try kafka.createTopic("\(topic).dlq", partitions: 1)
+
+        progress.note("bench: producing \(options.events) events to \(options.partitions) partitions")
+        // Compressed, as production topics usually are; it also lets the mock's partitions, which
+        // keep about 5 MiB each (DESIGN §9), hold the hottest accounts of a Zipf workload.
+        let producer = try KafkaProducer(bootstrapServers: kafka.bootstrapServers, properties: Self.producerProperties,
+                                         logger: nil)
+        try WorkloadProducer(producer: producer, topic: topic).produce(
+            workload, count: options.events, seed: 1, progress: { progress.update("produce", done: $0, total: options.events) })
+        let ends = try CatchUp.endOffsets(brokers: kafka.bootstrapServers, topic: topic)
+
+        progress.note("bench: (a) raw librdkafka consume ceiling")
+        let ceiling = try SourceCeiling.measure(brokers: kafka.bootstrapServers, topic: topic, messages: options.events)
+        report.results.append(.init(name: "source_ceiling", eventsPerSecond: ceiling.eventsPerSecond,
+                                    megabytesPerSecond: ceiling.megabytesPerSecond, ratio: 1.0))
+
+        progress.note("bench: (d) end to end without dedup, for the cost of dedup")
+        let withoutDedup = try await runPipeline(topic: topic, group: "bench-e2e-no-dedup", kafka: kafka, postgres: postgres,
+                                                 catalog: catalog, ends: ends, dedup: nil)
+        report.results.append(.init(name: "end_to_end_no_dedup", eventsPerSecond: withoutDedup.eventsPerSecond,
+                                    ratio: withoutDedup.eventsPerSecond / ceiling.eventsPerSecond,
+                                    note: "dedup off, \(withoutDedup.flushes) flushes"))
+        try await postgres.query("TRUNCATE usage_totals, usage_unique_values, usage_deltas, usage_unique_deltas, usage_delta_batches", logger: logger)
+
+        progress.note("bench: (d) end to end, exactly once, into Postgres (fsync on)")
+        MachineFacts.resetPeakResident()
+        let endToEnd = try await runPipeline(topic: topic, group: "bench-e2e", kafka: kafka, postgres: postgres,
+                                             catalog: catalog, ends: ends, dedup: DedupSettings())
+        // The pipeline's peak (with the in-process mock broker holding the topic): from the
+        // start of (d), before (e) builds its rows and (b, c) and the peers load the topic.
+        report.peakResidentBytes = MachineFacts.peakResidentBytes()
+        report.activeKeys = endToEnd.distinctRows
+        report.results.append(.init(name: "end_to_end", eventsPerSecond: endToEnd.eventsPerSecond,
+                                    ratio: endToEnd.eventsPerSecond / ceiling.eventsPerSecond,
+                                    note: "dedup on, \(endToEnd.flushes) flushes, \(endToEnd.rows) rows merged"))
+        report.dedupRememberedIds = endToEnd.dedup.ids
+        report.dedupBytes = endToEnd.dedup.bytes
+
+        progress.note("bench: (h) restart: a new pipeline reads the whole dedup window again")
+        let rebuild = try await rebuildDedupWindow(topic: topic, group: "bench-e2e", kafka: kafka, postgres: postgres,
+                                                   catalog: catalog, messages: ends.values.reduce(0, +))
+        report.results.append(.init(name: "dedup_rebuild", eventsPerSecond: rebuild,
+                                    ratio: rebuild / ceiling.eventsPerSecond,
+                                    note: "messages re-read per second after an assignment"))
+
+        let core = InMemoryCore(workload: workload, events: options.events, seed: 1, threads: options.shards, catalog: catalog)
+        progress.note("bench: (e) Postgres sink ceiling: COPY of the topic's delta rows")
+        let sink = try await sinkCeiling(core: core, postgres: postgres)
+        report.results.append(.init(name: "sink_ceiling", rowsPerSecond: sink.rowsPerSecond,
+                                    note: "COPY of \(sink.rows) delta rows into a table like usage_deltas"))
+        report.results.append(.init(name: "flush", rowsPerSecond: endToEnd.flushRowsPerSecond,
+                                    ratio: endToEnd.flushRowsPerSecond / sink.rowsPerSecond,
+                                    note: "rows ÷ summed flush time in (d), ratio to (e)"))
+
+        progress.note("bench: (b, c) decode and aggregate in memory on \(options.shards) threads")
+        _ = core.run(aggregate: true)   // warm-up: page in the corpus, build the tables
+        let decode = core.run(aggregate: false)
+        let aggregate = core.run(aggregate: true)
+        let bytesPerEvent = Double(core.totalBytes) / Double(options.events)
+        report.results.append(.init(name: "decode", eventsPerSecond: decode, megabytesPerSecond: decode * bytesPerEvent / 1e6,
+                                    ratio: decode / ceiling.eventsPerSecond, note: "\(options.shards) threads"))
+        report.results.append(.init(name: "aggregate", eventsPerSecond: aggregate,
+                                    megabytesPerSecond: aggregate * bytesPerEvent / 1e6,
+                                    ratio: aggregate / ceiling.eventsPerSecond, note: "decode + aggregate, \(options.shards) threads"))
+
+        progress.note("bench: (f) peers over the same events as NDJSON")
+        let ndjson = FileManager.default.temporaryDirectory.appendingPathComponent("odometer-bench-\(UUID().uuidString).ndjson")
+        try writeNDJSON(core, to: ndjson)
+        defer { try? FileManager.default.removeItem(at: ndjson) }
+        for engine in ["duckdb", "polars"] {
+            let outcome = PeerBenchmarks.run(engine: engine, ndjson: ndjson, events: options.events,
+                                             threads: report.machine.cores)
+            report.results.append(.init(name: engine, eventsPerSecond: outcome.eventsPerSecond, skipped: outcome.skipped,
+                                        note: outcome.eventsPerSecond.map { _ in "read NDJSON + GROUP BY, \(report.machine.cores) threads" }))
+        }
+
+        progress.note("bench: (g) naive consumer, one upsert transaction per event, \(options.naiveDuration)")
+        let naive = try await NaiveConsumer.measure(brokers: kafka.bootstrapServers, topic: topic, catalog: catalog,
+                                                    postgres: postgres, duration: options.naiveDuration, logger: logger)
+        report.results.append(.init(name: "naive_upsert", eventsPerSecond: naive, ratio: naive / ceiling.eventsPerSecond))
+
+        progress.note("bench: latency at \(options.latencyRate) events/s offered")
+        let latency = try await measureLatency(kafka: kafka, postgres: postgres, catalog: catalog, workload: workload)
+        report.latencyP50Milliseconds = latency.p50
+        report.latencyP99Milliseconds = latency.p99
+        report.latencyNote = latency.note
+        report.results.sort { BenchReport.order(of: $0.name) < BenchReport.order(of: $1.name) }
+        return report
+    }
+
+    static let producerProperties = ["compression.codec": "zstd", "linger.ms": "50", "batch.size": "4000000"]
+
+    struct PipelineFigures {
+        var eventsPerSecond: Double
+        var flushes: Int
+        var rows: Int
+        var distinctRows: Int
+        var dedup: (ids: Int, bytes: Int)
+        /// Rows written ÷ the summed duration of the flushes that wrote them.
+        var flushRowsPerSecond: Double
+    }
+
+    private func runPipeline(topic: String, group: String, kafka: KafkaMockCluster, postgres: PostgresClient,
+                             catalog: MeterCatalog, ends: [Int32: Int64], dedup: DedupSettings?) async throws -> PipelineFigures {
+        let settings = IngestSettings(brokers: kafka.bootstrapServers, topic: topic, group: group, shards: options.shards,
+                                      sessionTimeout: .seconds(6), dedup: dedup)
+        let pipeline = try IngestPipeline(settings: settings, catalog: catalog, directory: try AccountDirectory(accounts: []),
+                                          postgres: postgres, logger: logger)
+        let started = ContinuousClock.now
+        let running = Task { try await pipeline.run() }
+        try await CatchUp.wait(for: ends, group: group, topic: topic, postgres: postgres, timeout: .seconds(900),
+                               logger: logger) { committed, total in
+            progress.update("meter", done: Int(committed), total: Int(total))
+        }
+        let seconds = (await pipeline.firstAssignment ?? started).duration(to: .now).seconds
+        running.cancel()
+        try await running.value
+        let committed = await pipeline.committed
+        let distinct = Int(try await UsageQueries(client: postgres, logger: logger).totalsCount())
+        return PipelineFigures(eventsPerSecond: Double(committed.events) / seconds, flushes: committed.flushes,
+                               rows: committed.keys, distinctRows: distinct, dedup: await pipeline.dedupFootprint,
+                               flushRowsPerSecond: Double(committed.keys) / committed.duration.seconds)
+    }
+
+    /// A new pipeline in a group that has metered the whole topic within the dedup window: it
+    /// re-reads every message to rebuild the window before metering anything new. Returns the
+    /// messages re-read per second, from its assignment until the last one.
+    private func rebuildDedupWindow(topic: String, group: String, kafka: KafkaMockCluster, postgres: PostgresClient,
+                                    catalog: MeterCatalog, messages: Int64) async throws -> Double {
+        let settings = IngestSettings(brokers: kafka.bootstrapServers, topic: topic, group: group, shards: options.shards,
+                                      sessionTimeout: .seconds(6), dedup: DedupSettings())
+        let pipeline = try IngestPipeline(settings: settings, catalog: catalog, directory: try AccountDirectory(accounts: []),
+                                          postgres: postgres, logger: logger)
+        let running = Task { try await pipeline.run() }
+        defer { running.cancel() }
+        let deadline = ContinuousClock.now + .seconds(600)
+        while Int64(pipeline.messagesReadForDedup) < messages, ContinuousClock.now < deadline {
+            progress.update("rebuild", done: pipeline.messagesReadForDedup, total: Int(messages))
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let seconds = (await pipeline.firstAssignment ?? .now).duration(to: .now).seconds
+        running.cancel()
+        try await running.value
+        return Double(pipeline.messagesReadForDedup) / seconds
+    }
+
+    private func sinkCeiling(core: InMemoryCore, postgres: PostgresClient) async throws -> (rowsPerSecond: Double, rows: Int) {
+        var rows = TotalsCopyRows(reservingBytes: 0)
+        for delta in core.deltas() {
+            delta.totals.bytes.withUnsafeBytes { rows.appendEncodedRows($0, rows: delta.totals.rows) }
+        }
+        let seconds = try await SinkCeiling.copy(rows, client: postgres, logger: logger)
+        return (Double(rows.count) / seconds, rows.count)
+    }
+
+    private func writeNDJSON(_ core: InMemoryCore, to file: URL) throws {
+        var data = Data()
+        data.reserveCapacity(core.totalBytes + options.events)
+        for (shard, bytes) in core.corpus.enumerated() {
+            let starts = core.bounds[shard]
+            for index in 0..<(starts.count - 1) {
+                data.append(contentsOf: bytes[starts[index]..<starts[index + 1]])
+                data.append(0x0A)
+            }
+        }
+        try data.write(to: file)
+    }
+
+    private func measureLatency(kafka: KafkaMockCluster, postgres: PostgresClient, catalog: MeterCatalog,
+                                workload: UsageWorkload) async throws -> (p50: Double, p99: Double, note: String) {
+        let topic = "bench-latency"
+        try kafka.createTopic(topic, partitions: options.partitions)
+        try kafka.createTopic("\(topic).dlq", partitions: 1)
+        let settings = IngestSettings(brokers: kafka.bootstrapServers, topic: topic, group: "bench-latency",
+                                      shards: options.shards, sessionTimeout: .seconds(6), dedup: DedupSettings())
+        let pipeline = try IngestPipeline(settings: settings, catalog: catalog, directory: try AccountDirectory(accounts: []),
+                                          postgres: postgres, logger: logger)
+        // Rendered up front and sent by a thread of its own (large batches; zstd like the main topic,
+        // since the mock's partitions keep about 5 MiB each), so the offered load is the
+        // producer's to reach, not the renderer's.
+        let corpus = RenderedCorpus(workload: workload, count: min(options.latencyEvents, 1_000_000), seed: 2)
+        let running = Task { try await pipeline.run() }
+        while await pipeline.firstAssignment == nil { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .milliseconds(500))
+        let producer = try CorpusProducer(
+            brokers: kafka.bootstrapServers, topic: topic, corpus: corpus,
+            properties: Self.producerProperties.merging(["linger.ms": "5", "batch.num.messages": "100000",
+                                                         "queue.buffering.max.messages": "2000000"]) { $1 },
+            rate: options.latencyRate)
+        producer.start(limit: options.latencyEvents)
+        producer.wait()
+        let achieved = Double(options.latencyEvents) / (producer.duration ?? .seconds(1)).seconds
+        let ends = try CatchUp.endOffsets(brokers: kafka.bootstrapServers, topic: topic)
+        try await CatchUp.wait(for: ends, group: "bench-latency", topic: topic, postgres: postgres,
+                               timeout: .seconds(600), logger: logger)
+        let samples = await pipeline.commitLatencies.sorted()
+        running.cancel()
+        try await running.value
+        guard !samples.isEmpty else { return (0, 0, "no samples") }
+        func percentile(_ p: Double) -> Double { Double(samples[min(samples.count - 1, Int(Double(samples.count) * p))]) }
+        return (percentile(0.5), percentile(0.99),
+                "\(samples.count) sampled events, offered \(BenchReport.rate(Double(options.latencyRate)))/s, "
+                    + "produced at \(BenchReport.rate(achieved))/s")
+    }
+}
