@@ -12,6 +12,13 @@ public protocol CallPacer: Sendable {
     /// Nil when documents may be claimed for this destination now; otherwise how long until
     /// they may (its breaker is open, or a 429 paused it).
     func claimableIn() async -> Duration?
+    /// The circuit breaker's position, for `odometer_destination_breaker_state`: 0 closed,
+    /// 1 half-open (a probe may go), 2 open. Nil for a pacer without a breaker.
+    func breakerPosition() async -> Int?
+}
+
+extension CallPacer {
+    public func breakerPosition() async -> Int? { nil }
 }
 
 /// The destination cannot take calls for a while (its breaker is open or a 429 paused it).
@@ -68,6 +75,14 @@ public actor DeliveryGate<C: Clock>: CallPacer where C.Duration == Duration {
     public func claimableIn() -> Duration? {
         let now = clock.now
         return pacing.claimableAfter(now: now).map { now.duration(to: $0) }
+    }
+
+    public func breakerPosition() -> Int? {
+        switch pacing.breaker.state {
+        case .closed: 0
+        case .halfOpen: 1
+        case .open(let until): until <= clock.now ? 1 : 2
+        }
     }
 
     /// The pacing state, for tests.

@@ -1,4 +1,4 @@
-public import OdometerService
+import OdometerService
 import Foundation
 
 /// The result of `odometer bench`: the JSON object of DESIGN §8 and a table for people.

@@ -1,4 +1,3 @@
-public import OdometerService
 import Foundation
 
 /// What `bench` reports about the machine it ran on, and the process's peak memory.

@@ -67,26 +67,10 @@ public struct SoakRun: Sendable {
     }
 
     public func run() async throws -> Report {
-        let kafka = try KafkaMockCluster(brokers: 1, logger: nil)
-        defer { kafka.close() }
-        try kafka.createTopic("soak", partitions: options.partitions)
-        try kafka.createTopic("soak.dlq", partitions: 1)
-        let database = try await LocalPostgresCluster.start(logger: logger)
-        var quiet = logger
-        quiet.logLevel = .error
-        let postgres = PostgresClient(configuration: database.postgresURL.clientConfiguration, backgroundLogger: quiet)
-        do {
-            let report = try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await postgres.run() }
-                defer { group.cancelAll() }
-                try await SchemaMigrator.migrate(client: postgres, logger: logger)
-                return try await soak(kafka: kafka, postgres: postgres, databaseURL: database.url)
-            }
-            await database.stop()
-            return report
-        } catch {
-            await database.stop()
-            throw error
+        try await BenchBed.with(durable: false, logger: logger) { kafka, postgres, url in
+            try kafka.createTopic("soak", partitions: options.partitions)
+            try kafka.createTopic("soak.dlq", partitions: 1)
+            return try await soak(kafka: kafka, postgres: postgres, databaseURL: url)
         }
     }
 

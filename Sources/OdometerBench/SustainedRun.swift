@@ -76,30 +76,10 @@ public struct SustainedRun: Sendable {
     }
 
     public func run() async throws -> Report {
-        let kafka = try KafkaMockCluster(brokers: 1, logger: nil)
-        defer { kafka.close() }
-        try kafka.createTopic("sustained", partitions: options.partitions)
-        try kafka.createTopic("sustained.dlq", partitions: 1)
-        let database = try await LocalPostgresCluster.start(durable: true, logger: logger)
-        do {
-            let report = try await run(kafka: kafka, database: database)
-            await database.stop()
-            return report
-        } catch {
-            await database.stop()
-            throw error
-        }
-    }
-
-    private func run(kafka: KafkaMockCluster, database: LocalPostgresCluster) async throws -> Report {
-        var quiet = logger
-        quiet.logLevel = .error
-        let postgres = PostgresClient(configuration: database.postgresURL.clientConfiguration, backgroundLogger: quiet)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await postgres.run() }
-            defer { group.cancelAll() }
-            try await SchemaMigrator.migrate(client: postgres, logger: logger)
-            return try await measure(kafka: kafka, postgres: postgres, databaseURL: database.url)
+        try await BenchBed.with(durable: true, logger: logger) { kafka, postgres, url in
+            try kafka.createTopic("sustained", partitions: options.partitions)
+            try kafka.createTopic("sustained.dlq", partitions: 1)
+            return try await measure(kafka: kafka, postgres: postgres, databaseURL: url)
         }
     }
 

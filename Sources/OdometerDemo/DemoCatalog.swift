@@ -1,4 +1,3 @@
-public import OdometerService
 public import MeteringCore
 import MeteringWorkload
 

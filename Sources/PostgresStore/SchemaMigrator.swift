@@ -15,6 +15,7 @@ public enum SchemaMigrator {
         (SchemaV3.version, SchemaV3.summary, SchemaV3.statements),
         (SchemaV4.version, SchemaV4.summary, SchemaV4.statements),
         (SchemaV5.version, SchemaV5.summary, SchemaV5.statements),
+        (SchemaV6.version, SchemaV6.summary, SchemaV6.statements),
     ]
 
     /// Every version this build knows, in the order it applies them.

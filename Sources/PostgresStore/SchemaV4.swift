@@ -6,8 +6,8 @@
 ///
 /// - `usage_delta_batches`: one row per flushed batch (its rows), so the backlog is counted
 ///   without scanning the deltas; the compactor takes the oldest batches first.
-/// - The delta tables take their `batch_id` from the flush's `nextval` (`currval` as the column
-///   default, so COPY need not send it). They are only appended to and deleted from, so
+/// - The delta tables take their `batch_id` from the flush's `nextval` (here `currval` as the
+///   column default; version 6 drops it, and the flush sends the id in every row). They are only appended to and deleted from, so
 ///   autovacuum is told to visit them after every 200,000 dead rows instead of a share of the table.
 enum SchemaV4 {
     static let version = 4

@@ -13,13 +13,10 @@ public enum SinkCeiling {
                 CREATE TABLE odometer_bench_sink (LIKE usage_deltas INCLUDING ALL)
                 WITH (autovacuum_enabled = false)
                 """, logger: logger)
-            try await connection.query("ALTER TABLE odometer_bench_sink ALTER COLUMN batch_id SET DEFAULT 0", logger: logger)
             let started = ContinuousClock.now
             try await connection.query("BEGIN", logger: logger)
-            try await connection.copyFrom(table: "odometer_bench_sink", columns: TotalsCopyRows.columns,
-                                          format: .text(.init()), logger: logger) { writer in
-                try await rows.text.forEachChunk(ofAtMost: 1 << 20) { try await writer.write($0) }
-            }
+            try await TotalsFlushWriter.copy(rows.text, batch: 1, into: "odometer_bench_sink", columns: TotalsCopyRows.columns,
+                                             on: connection, logger: logger)
             try await connection.query("COMMIT", logger: logger)
             let elapsed = started.duration(to: .now)
             try await connection.query("DROP TABLE odometer_bench_sink", logger: logger)

@@ -34,17 +34,21 @@ public struct TotalsFlushWriter: Sendable {
             try await connection.query("SET LOCAL statement_timeout = '30s'", logger: logger)
             try await fence(batch, expected: expected, on: connection)
             if !batch.totals.isEmpty || !batch.uniqueValues.isEmpty {
-                try await connection.query("""
+                let numbered = try await connection.query("""
                     INSERT INTO usage_delta_batches (batch_id, rows, unique_rows)
                     VALUES (nextval('usage_delta_batch_ids'), \(batch.totals.count), \(batch.uniqueValues.count))
+                    RETURNING batch_id
                     """, logger: logger)
+                var batchID: Int64?
+                for try await id in numbered.decode(Int64.self) { batchID = id }
+                guard let batchID else { throw PostgresStoreError.unexpectedResult(operation: "flush", reason: "the batch was not numbered") }
                 if !batch.totals.isEmpty {
-                    try await copy(batch.totals.text, into: FlushStatements.deltas, columns: TotalsCopyRows.columns,
-                                   on: connection)
+                    try await Self.copy(batch.totals.text, batch: batchID, into: FlushStatements.deltas,
+                                        columns: TotalsCopyRows.columns, on: connection, logger: logger)
                 }
                 if !batch.uniqueValues.isEmpty {
-                    try await copy(batch.uniqueValues.text, into: FlushStatements.uniqueDeltas,
-                                   columns: UniqueValueCopyRows.columns, on: connection)
+                    try await Self.copy(batch.uniqueValues.text, batch: batchID, into: FlushStatements.uniqueDeltas,
+                                        columns: UniqueValueCopyRows.columns, on: connection, logger: logger)
                 }
             }
             copied = clock.now
@@ -76,10 +80,14 @@ public struct TotalsFlushWriter: Sendable {
         if !fenced.isEmpty { throw FlushError.fenced(partitions: fenced) }
     }
 
-    private func copy(_ rows: CopyTextBuffer, into table: String, columns: [String],
-                      on connection: PostgresConnection) async throws {
-        try await connection.copyFrom(table: table, columns: columns, format: .text(.init()), logger: logger) { writer in
-            try await rows.forEachChunk(ofAtMost: Self.copyChunkBytes) { try await writer.write($0) }
+    /// COPYs `rows` into a delta table, each row headed by the batch's id. The sink ceiling of
+    /// `bench` (e) streams through here too, so the two compare the same bytes.
+    static func copy(_ rows: CopyTextBuffer, batch: Int64, into table: String, columns: [String],
+                     on connection: PostgresConnection, logger: Logger) async throws {
+        var stream = BatchRowStream(batch: batch)
+        try await connection.copyFrom(table: table, columns: ["batch_id"] + columns, format: .text(.init()),
+                                      logger: logger) { writer in
+            try await rows.forEachChunk(ofAtMost: Self.copyChunkBytes) { try await writer.write(stream.prefixed($0)) }
         }
     }
 

@@ -105,7 +105,12 @@ import Testing
             try await harness.database.control(.resume)
             try await Task.sleep(for: .seconds(2))
             let recount = feeder.finish()
-            try await harness.waitUntilCaughtUp()
+            do {
+                try await harness.waitUntilCaughtUp()
+            } catch {
+                Issue.record("serve's log: \(serve.errorSoFar.suffix(4000))")
+                throw error
+            }
             let stopped = await serve.terminate()
             #expect(stopped.status == 0, "serve: \(stopped.error.suffix(2000))")
             let log = stopped.error

@@ -159,6 +159,7 @@ actor FlushCoordinator {
         let (writer, failpoints, number) = (writer, settings.failpoints, flushNumber)
         let logger = logger
         let clock = clock
+        let writing = clock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (shard, batch) in batches {
                 group.addTask {
@@ -183,6 +184,7 @@ actor FlushCoordinator {
         }
         report.flushes = 1
         report.duration = started.duration(to: clock.now)
+        report.writeDuration = writing.duration(to: clock.now)
         recordLatencies(appendTimes)
         record(report)
         onCommitted(progress)
@@ -302,7 +304,11 @@ public struct FlushReport: Sendable, Equatable {
     public var keys = 0
     public var flushes = 0
     public var rejections: [String: Int] = [:]
+    /// From taking the shards' deltas to the commit.
     public var duration: Duration = .zero
+    /// The Postgres part of `duration`: from the first statement of the shards' transactions to
+    /// the last commit (the deltas already taken and encoded as COPY text).
+    public var writeDuration: Duration = .zero
 
     public init() {}
 
@@ -313,6 +319,7 @@ public struct FlushReport: Sendable, Equatable {
         flushes += other.flushes
         rejections.merge(other.rejections, uniquingKeysWith: +)
         duration += other.duration
+        writeDuration += other.writeDuration
     }
 
     public var rejectedEvents: Int { rejections.values.reduce(0, +) }

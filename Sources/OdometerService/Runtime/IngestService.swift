@@ -53,14 +53,15 @@ struct RelayService: Service {
     var interval: Duration = .seconds(1)
 
     func run() async throws {
-        // This relay has no circuit breaker yet: its calls always flow.
-        DeliveryMetrics.breaker(relay.destination.name, is: .closed)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await relay.drain(until: { Task.isShuttingDownGracefully })
             } catch {
                 relay.logger.error("outbox relay pass failed: \(error)", metadata: ["destination": "\(relay.destination.name)"])
             }
+            // A relay without a breaker reports it closed: its calls always flow.
+            let position = await relay.destination.pacer?.breakerPosition() ?? BreakerPosition.closed.rawValue
+            DeliveryMetrics.breaker(relay.destination.name, is: BreakerPosition(rawValue: position) ?? .closed)
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }

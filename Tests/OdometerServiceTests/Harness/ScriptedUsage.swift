@@ -42,6 +42,9 @@ struct ScriptedUsage: Sendable {
 
     var events: [Event] = []
     private var nextID = 0
+    /// Ids are unique across instances too: the pipeline drops a second event with the same
+    /// (source, id) as a copy, as it should.
+    private let idPrefix = "ev-" + UUID().uuidString.prefix(8) + "-"
 
     /// Produces `events` (keyed by subject) to the topic and remembers them for the recount.
     mutating func produce(_ batch: [Event], period: BillingPeriod, brokers: String, topic: String) throws {
@@ -50,7 +53,7 @@ struct ScriptedUsage: Sendable {
             nextID += 1
             let (index, type, data, day) = Self.fields(event)
             let subject = Self.account(index).id
-            let json = #"{"specversion":"1.0","id":"ev-\#(nextID)","source":"billing-test","type":"\#(type)","subject":"\#(subject)","time":"\#(period)-\#(String(format: "%02d", day))T12:00:00Z","data":\#(data)}"#
+            let json = #"{"specversion":"1.0","id":"\#(idPrefix)\#(nextID)","source":"billing-test","type":"\#(type)","subject":"\#(subject)","time":"\#(period)-\#(String(format: "%02d", day))T12:00:00Z","data":\#(data)}"#
             try producer.produce(topic: topic, key: Array(subject.utf8), value: Array(json.utf8))
             events.append(event)
         }
