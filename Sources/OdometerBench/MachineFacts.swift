@@ -1,3 +1,4 @@
+import OdometerService
 import Foundation
 
 /// What `bench` reports about the machine it ran on, and the process's peak memory.
@@ -19,11 +20,7 @@ public struct MachineFacts: Sendable, Codable {
     /// to the current resident size (Linux ≥ 4.0: `5` in `/proc/self/clear_refs`), so the next
     /// `peakResidentBytes` covers only what ran in between, not, say, the producer's buffers.
     public static func resetPeakResident() {
-        // glibc's malloc_trim (malloc.h is not in Swift's Glibc module), found at run time.
-        if let symbol = dlsym(nil, "malloc_trim") {
-            typealias MallocTrim = @convention(c) (Int) -> Int32
-            _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
-        }
+        FreeMemory.returnToSystem()
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
     }
 

@@ -27,6 +27,7 @@ started = time.perf_counter()
 if engine == "duckdb":
     con = duckdb.connect()
     con.execute(f"SET threads TO {threads}")
+    con.execute("SET enable_progress_bar = false")  # a query over 2 s would draw one on stdout
     rows = con.execute(f"""
         SELECT subject, type, substr(time, 1, 7) AS period, count(*) AS events,
                sum(CAST(data.tokens AS DECIMAL(38, 12))) AS tokens,

@@ -57,7 +57,7 @@ extension OdometerRuntime {
         let extra = try additionalServices(ServeContext(runtime: self, postgres: postgres, status: status))
         var services: [any Service] = [postgres, probes]
         services += extra
-        services += [sampler, refresher, ingest] as [any Service]
+        services += [sampler, refresher, ingest, FreeMemoryService()] as [any Service]
         services += relays
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
