@@ -47,6 +47,11 @@ final class ServeChild: @unchecked Sendable {
     var residentBytes: Int { status("VmRSS:") }
     var peakResidentBytes: Int { status("VmHWM:") }
 
+    /// Starts a new peak for `peakResidentBytes` (Linux ≥ 4.0: `5` in the child's `clear_refs`).
+    func resetPeakResident() {
+        try? "5".write(toFile: "/proc/\(process.processIdentifier)/clear_refs", atomically: false, encoding: .utf8)
+    }
+
     /// SIGTERM, then waits for the graceful stop.
     func stop() {
         if process.isRunning {

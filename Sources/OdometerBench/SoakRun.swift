@@ -27,31 +27,40 @@ public struct SoakRun: Sendable {
     public struct Round: Sendable {
         public var round: Int
         public var committed: Int
+        /// At rest: after the round is committed and the spacing has passed (serve gives free
+        /// memory back every 10 s).
         public var residentBytes: Int
+        /// The largest resident size while the round was produced and metered.
+        public var peakBytes: Int
     }
 
     public struct Report: Sendable {
         public var options: Options
         public var rounds: [Round] = []
 
-        /// The largest resident size from the third round on, over the second round's.
-        public var growthAfterSecondRound: Double {
-            guard rounds.count >= 2, rounds[1].residentBytes > 0 else { return 0 }
-            return Double(rounds.dropFirst(1).map(\.residentBytes).max()!) / Double(rounds[1].residentBytes)
+        /// The largest resident size from the second round on, over the second round's.
+        public func growthAfterSecondRound(_ size: KeyPath<Round, Int>) -> Double {
+            guard rounds.count >= 2, rounds[1][keyPath: size] > 0 else { return 0 }
+            return Double(rounds.dropFirst(1).map { $0[keyPath: size] }.max()!) / Double(rounds[1][keyPath: size])
         }
 
         public var text: String {
+            func ratio(_ round: Round, _ size: KeyPath<Round, Int>) -> String {
+                rounds.count >= 2 ? String(format: "%.2f", Double(round[keyPath: size]) / Double(max(rounds[1][keyPath: size], 1))) : ""
+            }
             let rows = rounds.map { round in
-                [String(round.round), String(round.committed), "\(round.residentBytes / 1_048_576) MiB",
-                 rounds.count >= 2 ? String(format: "%.2f", Double(round.residentBytes) / Double(max(rounds[1].residentBytes, 1))) : ""]
+                [String(round.round), String(round.committed), "\(round.residentBytes / 1_048_576) MiB", ratio(round, \.residentBytes),
+                 "\(round.peakBytes / 1_048_576) MiB", ratio(round, \.peakBytes)]
             }
             return """
                 soak: \(options.rounds) rounds of \(options.eventsPerRound) events with all-new accounts and users \
                 (serve as a child process, dedupWindow 10s)
 
-                \(TextTable(header: ["ROUND", "COMMITTED", "SERVE RSS", "× ROUND 2"], rows: rows, rightAligned: [0, 1, 2, 3]).render())
+                \(TextTable(header: ["ROUND", "COMMITTED", "RSS AT REST", "× ROUND 2", "PEAK RSS", "× ROUND 2"], rows: rows,
+                            rightAligned: [0, 1, 2, 3, 4, 5]).render())
 
-                largest RSS after round 2: \(String(format: "%.2f", growthAfterSecondRound)) × round 2
+                largest from round 2 on: at rest \(String(format: "%.2f", growthAfterSecondRound(\.residentBytes))) × round 2, \
+                peak \(String(format: "%.2f", growthAfterSecondRound(\.peakBytes))) × round 2
                 """
         }
     }
@@ -86,6 +95,7 @@ public struct SoakRun: Sendable {
         let clock = ContinuousClock()
         for round in 1...options.rounds {
             let started = clock.now
+            serve.resetPeakResident()
             for index in 0..<options.eventsPerRound {
                 let account = "soak-r\(round)-a\(index % 25_000)"
                 let event: String
@@ -104,10 +114,13 @@ public struct SoakRun: Sendable {
                 try await Task.sleep(for: .milliseconds(200))
                 committed = try await offsets.rows(group: "bench-soak", topic: "soak").values.reduce(0) { $0 + Int($1.nextOffset) }
             }
-            let rest = clock.now.duration(to: started + options.roundSpacing)
-            if rest > .zero { try await Task.sleep(for: rest) }
-            report.rounds.append(Round(round: round, committed: committed, residentBytes: serve.residentBytes))
-            progress.note("soak: round \(round): \(committed) committed, serve \(serve.residentBytes / 1_048_576) MiB")
+            let peak = serve.peakResidentBytes
+            // At rest: at least the round spacing from its start, and one of serve's 10 s
+            // free-memory intervals after its commit.
+            try await Task.sleep(for: max(clock.now.duration(to: started + options.roundSpacing), .seconds(11)))
+            report.rounds.append(Round(round: round, committed: committed, residentBytes: serve.residentBytes, peakBytes: peak))
+            progress.note("soak: round \(round): \(committed) committed, serve \(serve.residentBytes / 1_048_576) MiB at rest, "
+                          + "peak \(peak / 1_048_576) MiB")
         }
         return report
     }

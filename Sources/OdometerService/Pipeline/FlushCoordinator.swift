@@ -160,28 +160,31 @@ actor FlushCoordinator {
         let logger = logger
         let clock = clock
         let writing = clock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for (shard, batch) in batches {
-                group.addTask {
-                    try await writer.flush(batch) { try await failpoints.beforeShardCommit(number, shard) }
+        let transactions = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (shard, batch) in batches {
+                    group.addTask {
+                        try await writer.flush(batch) { try await failpoints.beforeShardCommit(number, shard) }
+                    }
                 }
+                try await group.waitForAll()
             }
-            // A flush that waits long is waiting for Postgres (down, restarting, or starved): say so,
-            // since the pipeline fetches nothing more meanwhile.
-            let watchdog = Task {
-                var waited = Duration.zero
-                while !Task.isCancelled {
-                    try await clock.sleep(for: .seconds(5))
-                    waited += .seconds(5)
-                    logger.warning("""
-                        flush \(number) still waiting for Postgres after \(waited.components.seconds) s; \
-                        nothing more is fetched until it commits or fails
-                        """)
-                }
-            }
-            defer { watchdog.cancel() }
-            try await group.waitForAll()
         }
+        // A flush that waits long is waiting for Postgres (down, restarting, or starved): say so,
+        // since the pipeline fetches nothing more meanwhile.
+        let watchdog = Task {
+            var waited = Duration.zero
+            while !Task.isCancelled {
+                try await clock.sleep(for: .seconds(5))
+                waited += .seconds(5)
+                logger.warning("""
+                    flush \(number) still waiting for Postgres after \(waited.components.seconds) s; \
+                    nothing more is fetched until it commits or fails
+                    """)
+            }
+        }
+        defer { watchdog.cancel() }
+        try await FlushDeadline.value(of: transactions, within: settings.flushDeadline, clock: clock)
         report.flushes = 1
         report.duration = started.duration(to: clock.now)
         report.writeDuration = writing.duration(to: clock.now)

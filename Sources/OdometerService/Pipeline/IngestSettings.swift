@@ -27,6 +27,10 @@ public struct IngestSettings: Sendable {
     public var dedup: DedupSettings?
     /// How long the shards may take to meter what was routed to them before a revocation's flush.
     public var catchUpLimit: Duration = .seconds(60)
+    /// How long a flush's Postgres transactions may take before the flush fails and the pipeline
+    /// restarts from Postgres (`FlushDeadline`). Each statement also ends after 30 s on the
+    /// server (`statement_timeout`); this bounds what the server cannot: a lost connection.
+    public var flushDeadline: Duration = .seconds(60)
     /// Faults injected for tests; none by default.
     public var failpoints = Failpoints.none
     /// When deltas are compacted into the totals, and the backlog past which flushes wait.
