@@ -81,7 +81,7 @@ public struct BenchRun: Sendable {
         report.activeKeys = endToEnd.distinctRows
         report.results.append(.init(name: "end_to_end", eventsPerSecond: endToEnd.eventsPerSecond,
                                     ratio: endToEnd.eventsPerSecond / ceiling.eventsPerSecond,
-                                    note: "dedup on, \(endToEnd.flushes) flushes, \(endToEnd.rows) rows merged"))
+                                    note: "dedup on, \(endToEnd.flushes) flushes, \(endToEnd.rows) rows written"))
         report.dedupRememberedIds = endToEnd.dedup.ids
         report.dedupBytes = endToEnd.dedup.bytes
 
