@@ -36,7 +36,7 @@ extension StatusPage {
         let partitions = snapshot.partitions
         let widest = max(partitions.map(\.lag).max() ?? 0, 1)
         let rows = partitions.map { lag in
-            let latest = lag.latestEventSeconds.map(Figures.eventTime) ?? "–"
+            let latest = lag.coveredAppendMilliseconds.map { Figures.eventTime($0 / 1000) } ?? "–"
             let bar = lag.lag == 0 ? "" : SVGChart.stacked(
                 [(Double(lag.lag), "#d97706"), (Double(widest - lag.lag), "transparent")], width: 160, height: 8)
             return """
@@ -52,7 +52,7 @@ extension StatusPage {
         return """
             <section class="card"><h2>Consumer lag per partition <small>Kafka high watermark − offset committed in Postgres</small></h2>
             \(problem)<table><thead><tr><th>partition</th><th class="num">high watermark</th><th class="num">committed</th>\
-            <th class="num">lag</th><th></th><th>latest event metered</th><th>owner</th></tr></thead>
+            <th class="num">lag</th><th></th><th>metered up to (Kafka append time)</th><th>owner</th></tr></thead>
             <tbody>\(rows.joined(separator: "\n"))</tbody></table></section>
             """
     }

@@ -5,19 +5,14 @@ public struct PartitionOffset: Sendable, Hashable {
     public var nextOffset: Int64
     /// The epoch returned by `PartitionOffsetStore.claim`; a newer claim by anyone fences this flush.
     public var epoch: Int64
-    /// The greatest event time (Unix seconds) metered from the partition in this batch, if any;
-    /// the stored watermark only moves forward.
-    public var latestEventSeconds: Int64?
     /// The greatest Kafka append time (Unix ms) of the messages this batch read from the
     /// partition, if known: the arrival watermark that close readiness uses (DESIGN §6).
     public var coveredAppendMilliseconds: Int64?
 
-    public init(partition: Int32, nextOffset: Int64, epoch: Int64, latestEventSeconds: Int64? = nil,
-                coveredAppendMilliseconds: Int64? = nil) {
+    public init(partition: Int32, nextOffset: Int64, epoch: Int64, coveredAppendMilliseconds: Int64? = nil) {
         self.partition = partition
         self.nextOffset = nextOffset
         self.epoch = epoch
-        self.latestEventSeconds = latestEventSeconds
         self.coveredAppendMilliseconds = coveredAppendMilliseconds
     }
 }

@@ -6,15 +6,16 @@ public struct PartitionProgress: Sendable, Hashable {
     public var partition: Int32
     /// The next offset to meter: everything before it is in the totals.
     public var nextOffset: Int64
-    /// The greatest event time metered from the partition (Unix seconds); nil before any event.
-    public var latestEventSeconds: Int64?
+    /// Kafka's append time (Unix milliseconds) up to which the partition is metered: every
+    /// message appended before it is in the totals (DESIGN §6); nil before any message.
+    public var coveredAppendMilliseconds: Int64?
     /// The instance that holds the partition (`IngestSettings.owner`).
     public var owner: String
 
-    public init(partition: Int32, nextOffset: Int64, latestEventSeconds: Int64?, owner: String) {
+    public init(partition: Int32, nextOffset: Int64, coveredAppendMilliseconds: Int64?, owner: String) {
         self.partition = partition
         self.nextOffset = nextOffset
-        self.latestEventSeconds = latestEventSeconds
+        self.coveredAppendMilliseconds = coveredAppendMilliseconds
         self.owner = owner
     }
 }
@@ -63,12 +64,12 @@ public struct OperationsQueries: Sendable {
     public func partitionProgress(group: String, topic: String) async throws -> [Int32: PartitionProgress] {
         try await client.withStoreConnection("read partition progress of \(topic)") { connection in
             let rows = try await connection.query("""
-                SELECT partition, next_offset, latest_event_time_s, owner FROM consumer_offsets
+                SELECT partition, next_offset, covered_append_ms, owner FROM consumer_offsets
                 WHERE group_id = \(group) AND topic = \(topic)
                 """, logger: logger)
             var result: [Int32: PartitionProgress] = [:]
             for try await (partition, next, latest, owner) in rows.decode((Int32, Int64, Int64?, String).self) {
-                result[partition] = PartitionProgress(partition: partition, nextOffset: next, latestEventSeconds: latest,
+                result[partition] = PartitionProgress(partition: partition, nextOffset: next, coveredAppendMilliseconds: latest,
                                                       owner: owner)
             }
             return result

@@ -96,14 +96,12 @@ public struct TotalsFlushWriter: Sendable {
         let partitions = batch.offsets.map(\.partition)
         let nextOffsets = batch.offsets.map(\.nextOffset)
         // postgres-nio binds no arrays of optionals: Int64.min stands for "none in this batch".
-        let eventTimes = batch.offsets.map { $0.latestEventSeconds ?? .min }
         let appendTimes = batch.offsets.map { $0.coveredAppendMilliseconds ?? .min }
         try await connection.query("""
             UPDATE consumer_offsets AS o SET next_offset = u.next_offset, updated_at = now(),
-              latest_event_time_s = greatest(o.latest_event_time_s, nullif(u.event_time_s, \(Int64.min))),
               covered_append_ms = greatest(o.covered_append_ms, nullif(u.append_ms, \(Int64.min)))
-            FROM unnest(\(partitions)::integer[], \(nextOffsets)::bigint[], \(eventTimes)::bigint[], \(appendTimes)::bigint[])
-              AS u(partition, next_offset, event_time_s, append_ms)
+            FROM unnest(\(partitions)::integer[], \(nextOffsets)::bigint[], \(appendTimes)::bigint[])
+              AS u(partition, next_offset, append_ms)
             WHERE o.group_id = \(batch.group) AND o.topic = \(batch.topic) AND o.partition = u.partition
             """, logger: logger)
         if let cadence = batch.checkpoints {

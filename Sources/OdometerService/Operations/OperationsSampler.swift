@@ -73,7 +73,7 @@ public struct OperationsSampler: Service {
             let lags = marks.keys.sorted().map { partition in
                 PartitionLag(partition: partition, lowWatermark: marks[partition]!.low,
                              highWatermark: marks[partition]!.high, nextOffset: committed[partition]?.nextOffset,
-                             latestEventSeconds: committed[partition]?.latestEventSeconds,
+                             coveredAppendMilliseconds: committed[partition]?.coveredAppendMilliseconds,
                              owner: committed[partition]?.owner)
             }
             for lag in lags {

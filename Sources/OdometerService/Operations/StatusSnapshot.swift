@@ -9,7 +9,8 @@ public struct PartitionLag: Sendable, Equatable {
     public var highWatermark: Int64
     /// nil: the group never claimed the partition.
     public var nextOffset: Int64?
-    public var latestEventSeconds: Int64?
+    /// Kafka append time (Unix milliseconds) before which everything is metered.
+    public var coveredAppendMilliseconds: Int64?
     public var owner: String?
 
     public var lag: Int64 { max(0, highWatermark - (nextOffset ?? lowWatermark)) }
