@@ -87,7 +87,9 @@ public struct TotalsFlushWriter: Sendable {
         var stream = BatchRowStream(batch: batch)
         try await connection.copyFrom(table: table, columns: ["batch_id"] + columns, format: .text(.init()),
                                       logger: logger) { writer in
-            try await rows.forEachChunk(ofAtMost: Self.copyChunkBytes) { try await writer.write(stream.prefixed($0)) }
+            try await rows.forEachChunk(ofAtMost: Self.copyChunkBytes) {
+                try await CopyWriteGuard.write(stream.prefixed($0), with: writer, on: connection)
+            }
         }
     }
 

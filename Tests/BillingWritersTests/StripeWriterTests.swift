@@ -151,7 +151,9 @@ import Testing
 
     @Test func aRequestRacingOneInFlightWithTheSameKeyGets409AndIsRetried() async throws {
         try await Self.run { fake, url in
-            fake.slowDownProcessing(by: .seconds(2))
+            // Long enough that the second request arrives while the first holds the key even on a
+            // loaded machine (2 s was not, with the whole suite running on two cores).
+            fake.slowDownProcessing(by: .seconds(8))
             let document = LineTestBed.line(8, destination: "stripe")
             let writer = Self.writer(fake, url)
             async let first = writer.deliver([document])
