@@ -62,8 +62,9 @@ import Testing
             while try await !harness.partitionsOwned(by: bPid).isEmpty, ContinuousClock.now < rebalanced {
                 try await Task.sleep(for: .milliseconds(100))
             }
-            // Stop a while it meters (its offsets keep moving), so it holds deltas when it wakes.
+            // Stop a while it meters (its offsets keep moving), so it likely holds deltas when it wakes.
             try await harness.waitUntilCommitting(a)
+            try await Task.sleep(for: .milliseconds(300))
             // a stops answering past its session timeout: c takes everything over and claims it (if a
             // stopped inside a flush, c's claim waits until Postgres ends a's transaction: 15 s idle,
             // or 30 s into a statement).
@@ -83,14 +84,12 @@ import Testing
             for serve in [a, c] {
                 let stopped = await serve.terminate()
                 #expect(stopped.status == 0, "serve: \(stopped.error.suffix(2000))")
-                if serve === a {
-                    // Its stale flush is refused: fenced by the new epochs, or, when it was stopped
-                    // inside a flush, its session ended by Postgres (idle in transaction) and the
-                    // flush failed. Either way its deltas are dropped and it resumes from Postgres.
-                    #expect(stopped.error.contains("claimed by another owner")
-                            || stopped.error.contains("restarting from the offsets in Postgres"),
-                            "the zombie's flush must be refused")
-                }
+                // The zombie's stale flush, if it held deltas when it stopped, is refused: fenced by
+                // the new epochs ("claimed by another owner"), or, when it stopped inside a flush, its
+                // session ended by Postgres. It may also have stopped right after a commit with an
+                // empty window and have nothing to refuse, so its log is not asserted here; the
+                // fencing itself is asserted in FlushFencingTests, and what matters, that nothing
+                // counts twice, below.
             }
             try await Self.expectExactlyOnce(harness, recount: recount, feeder: feeder)
         }
