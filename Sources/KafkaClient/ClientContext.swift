@@ -25,7 +25,10 @@ final class ClientContext: Sendable {
         self.bootstrapServers = bootstrapServers
         self.delivery = delivery
         self.rebalance = rebalance
+        LiveClients.opened(bootstrapServers)
     }
+
+    deinit { LiveClients.released(bootstrapServers) }
 
     /// The text of the most recent error event (e.g. "Connection refused"), if any.
     var lastBrokerError: String? { lastError.withLock { $0 } }

@@ -30,12 +30,12 @@ import Testing
             try environment.produce(100_000)
             let first = try environment.pipeline()
             let firstRun = Task { try await first.run() }
-            // Once it has caught up, more events keep arriving (for 10 s) while the first
+            // Once it has caught up, more events keep arriving (for 20 s) while the first
             // pipeline runs; it dies when 40,000 of them are committed, well before the end even
             // when a loaded machine makes its flushes large.
             while try await environment.committedEvents() < 100_000 { try await Task.sleep(for: .milliseconds(20)) }
             let producing = Task.detached { [environment] in
-                try environment.produce(200_000, first: 100_000, rate: 20_000)
+                try environment.produce(200_000, first: 100_000, rate: 10_000)
             }
             while try await environment.committedEvents() < 140_000 { try await Task.sleep(for: .milliseconds(20)) }
             await first.crash()

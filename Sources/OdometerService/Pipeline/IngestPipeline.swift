@@ -224,9 +224,11 @@ public final class IngestPipeline: Service, Sendable {
 /// Forwards committed offsets to Kafka, only so lag dashboards work (DESIGN §5).
 private final class AdvisoryCommits: @unchecked Sendable {
     // @unchecked Sendable is safe: `consumer` is set once in IngestPipeline.init, before the
-    // consumer starts and thus before any flush can call `commit`.
+    // consumer starts and thus before any flush can call `commit`. Weak: the consumer owns the
+    // router, which owns the coordinator, which owns this; a strong reference would leak the whole
+    // pipeline, its librdkafka clients still reconnecting, after it stopped.
     let topic: String
-    var consumer: KafkaBatchConsumer?
+    weak var consumer: KafkaBatchConsumer?
 
     init(topic: String) { self.topic = topic }
 
