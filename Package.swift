@@ -105,7 +105,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "MeteringBuffersTests", dependencies: ["MeteringBuffers"], swiftSettings: strict),
         .testTarget(name: "OdometerConfigTests", dependencies: ["OdometerConfig"], swiftSettings: strict),
-        .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient"], swiftSettings: strict),
+        .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "OdometerTestSupport"], swiftSettings: strict),
         .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "MeteringWorkload"], swiftSettings: strict),
         .testTarget(name: "BillingWritersTests", dependencies: ["BillingWriters", "BillingFakes", "MeteringCore", "MeteringWorkload"],
                     swiftSettings: strict),

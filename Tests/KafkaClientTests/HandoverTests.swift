@@ -1,5 +1,6 @@
 import Foundation
 import KafkaClient
+import OdometerTestSupport
 import Synchronization
 import Testing
 

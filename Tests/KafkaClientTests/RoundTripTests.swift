@@ -1,4 +1,5 @@
 import KafkaClient
+import OdometerTestSupport
 import Synchronization
 import Testing
 

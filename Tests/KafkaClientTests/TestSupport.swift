@@ -1,18 +1,6 @@
 import Foundation
 import KafkaClient
 
-/// Polls `condition` until it holds or `timeout` passes; returns whether it held. For waiting
-/// on the real mock cluster (group joins, deliveries), never for timing logic of our own.
-func eventually(within timeout: Duration, _ condition: () -> Bool) async throws -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return condition()
-}
-
 /// Consumer settings for tests: short session timeout, librdkafka logging silenced.
 func testConsumerConfiguration(_ cluster: KafkaMockCluster, group: String,
                                strategy: KafkaConsumerConfiguration.AssignmentStrategy = .range,

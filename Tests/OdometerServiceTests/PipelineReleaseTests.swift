@@ -1,5 +1,6 @@
 import KafkaClient
 import OdometerService
+import OdometerTestSupport
 import Testing
 
 /// A stopped pipeline lets go of its librdkafka clients: a client that outlives it keeps its
@@ -11,11 +12,7 @@ import Testing
             let brokers = environment.kafka.bootstrapServers
             try await Self.meterOnce(environment)
             // The consumer thread and the compaction task end just after `run()` returns.
-            let deadline = ContinuousClock.now + .seconds(20)
-            while LiveClients.live(bootstrapServers: brokers) > 0, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            #expect(LiveClients.live(bootstrapServers: brokers) == 0,
+            #expect(try await eventually(within: .seconds(20)) { LiveClients.live(bootstrapServers: brokers) == 0 },
                     "a stopped pipeline still holds Kafka clients: a reference cycle keeps them alive")
         }
     }
