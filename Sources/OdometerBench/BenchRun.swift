@@ -68,7 +68,7 @@ public struct BenchRun: Sendable {
                                                  catalog: catalog, ends: ends, dedup: nil)
         report.results.append(.init(name: "end_to_end_no_dedup", eventsPerSecond: withoutDedup.eventsPerSecond,
                                     ratio: withoutDedup.eventsPerSecond / ceiling.eventsPerSecond,
-                                    note: "dedup off, \(withoutDedup.flushes) flushes"))
+                                    note: "dedup off, \(withoutDedup.flushes) flushes, \(withoutDedup.stalls)"))
         try await postgres.query("TRUNCATE usage_totals, usage_unique_values, usage_deltas, usage_unique_deltas, usage_delta_batches", logger: logger)
 
         progress.note("bench: (d) end to end, exactly once, into Postgres (fsync on)")
@@ -81,7 +81,8 @@ public struct BenchRun: Sendable {
         report.activeKeys = endToEnd.distinctRows
         report.results.append(.init(name: "end_to_end", eventsPerSecond: endToEnd.eventsPerSecond,
                                     ratio: endToEnd.eventsPerSecond / ceiling.eventsPerSecond,
-                                    note: "dedup on, \(endToEnd.flushes) flushes, \(endToEnd.rows) rows written"))
+                                    note: "dedup on, \(endToEnd.flushes) flushes, \(endToEnd.rows) rows written (totals and unique members), "
+                                        + endToEnd.stalls))
         report.dedupRememberedIds = endToEnd.dedup.ids
         report.dedupBytes = endToEnd.dedup.bytes
 
@@ -96,7 +97,7 @@ public struct BenchRun: Sendable {
         progress.note("bench: (e) Postgres sink ceiling: COPY of the topic's delta rows")
         let sink = try await sinkCeiling(core: core, postgres: postgres)
         report.results.append(.init(name: "sink_ceiling", rowsPerSecond: sink.rowsPerSecond,
-                                    note: "COPY of \(sink.rows) delta rows into a table like usage_deltas"))
+                                    note: "COPY of the topic's \(sink.rows) delta rows (totals and unique members) into tables like the delta tables"))
         report.results.append(.init(name: "flush", rowsPerSecond: endToEnd.flushRowsPerSecond,
                                     ratio: endToEnd.flushRowsPerSecond / sink.rowsPerSecond,
                                     note: "rows ÷ summed flush transaction time in (d), ratio to (e); with the shards' hand-off "
@@ -146,11 +147,16 @@ public struct BenchRun: Sendable {
         var rows: Int
         var distinctRows: Int
         var dedup: (ids: Int, bytes: Int)
-        /// Rows written ÷ the summed time of the flushes' Postgres transactions (first statement to
-        /// last commit), which is what (e) times for already encoded rows.
+        /// Rows written (totals and unique members) ÷ the summed time of the flushes' Postgres
+        /// transactions (first statement to last commit), which is what (e) times for already encoded rows.
         var flushRowsPerSecond: Double
         /// Rows written ÷ the summed time of the whole flushes, the shards' hand-off and encoding included.
         var flushWithHandoffRowsPerSecond: Double
+        /// Times a shard's backlog paused its partitions, and a full window made a shard wait for the flusher.
+        var pauses: Int
+        var windowStalls: Int
+
+        var stalls: String { "\(pauses) pauses, \(windowStalls) window stalls" }
     }
 
     private func runPipeline(topic: String, group: String, kafka: KafkaMockCluster, postgres: PostgresClient,
@@ -171,9 +177,10 @@ public struct BenchRun: Sendable {
         let committed = await pipeline.committed
         let distinct = Int(try await UsageQueries(client: postgres, logger: logger).totalsCount())
         return PipelineFigures(eventsPerSecond: Double(committed.events) / seconds, flushes: committed.flushes,
-                               rows: committed.keys, distinctRows: distinct, dedup: await pipeline.dedupFootprint,
-                               flushRowsPerSecond: Double(committed.keys) / committed.writeDuration.seconds,
-                               flushWithHandoffRowsPerSecond: Double(committed.keys) / committed.duration.seconds)
+                               rows: committed.keys + committed.uniqueRows, distinctRows: distinct, dedup: await pipeline.dedupFootprint,
+                               flushRowsPerSecond: Double(committed.keys + committed.uniqueRows) / committed.writeDuration.seconds,
+                               flushWithHandoffRowsPerSecond: Double(committed.keys + committed.uniqueRows) / committed.duration.seconds,
+                               pauses: pipeline.backPressurePauses, windowStalls: pipeline.windowStalls)
     }
 
     /// A new pipeline in a group that has metered the whole topic within the dedup window: it
@@ -198,13 +205,17 @@ public struct BenchRun: Sendable {
         return Double(pipeline.messagesReadForDedup) / seconds
     }
 
+    /// COPY of the rows the topic's deltas come to, both kinds a flush writes: totals rows and
+    /// UNIQUE_COUNT members.
     private func sinkCeiling(core: InMemoryCore, postgres: PostgresClient) async throws -> (rowsPerSecond: Double, rows: Int) {
-        var rows = TotalsCopyRows(reservingBytes: 0)
+        var totals = TotalsCopyRows(reservingBytes: 0)
+        var members = UniqueValueCopyRows(reservingBytes: 0)
         for delta in core.deltas() {
-            delta.totals.bytes.withUnsafeBytes { rows.appendEncodedRows($0, rows: delta.totals.rows) }
+            delta.totals.bytes.withUnsafeBytes { totals.appendEncodedRows($0, rows: delta.totals.rows) }
+            delta.uniqueValues.bytes.withUnsafeBytes { members.appendEncodedRows($0, rows: delta.uniqueValues.rows) }
         }
-        let seconds = try await SinkCeiling.copy(rows, client: postgres, logger: logger)
-        return (Double(rows.count) / seconds, rows.count)
+        let seconds = try await SinkCeiling.copy(totals, members, client: postgres, logger: logger)
+        return (Double(totals.count + members.count) / seconds, totals.count + members.count)
     }
 
     private func writeNDJSON(_ core: InMemoryCore, to file: URL) throws {

@@ -49,8 +49,14 @@ public struct UniqueValueCopyRows: Sendable {
 }
 
 extension UniqueValueCopyRows {
-    /// Appends `rows` pre-encoded COPY text rows (account, meter, period, dimensions, value),
-    /// taking the array itself (no copy) while nothing else was appended yet.
+    /// Appends `rows` rows already encoded as COPY text (account, meter, period, dimensions, value).
+    public mutating func appendEncodedRows(_ encoded: UnsafeRawBufferPointer, rows: Int) {
+        guard rows > 0 else { return }
+        text.writeEncodedRows(encoded)
+        count += rows
+    }
+
+    /// The same, taking the array itself (no copy) while nothing else was appended yet.
     public mutating func adoptEncodedRows(_ encoded: [UInt8], rows: Int) {
         guard rows > 0 else { return }
         text.adoptEncodedRows(encoded)

@@ -73,7 +73,18 @@ import Testing
             while try await harness.partitionsOwned(by: c.pid).count < Int(harness.partitions), ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(100))
             }
-            #expect(try await harness.partitionsOwned(by: c.pid).count == Int(harness.partitions))
+            let ownedByC = try await harness.partitionsOwned(by: c.pid)
+            #expect(ownedByC.count == Int(harness.partitions))
+            if ownedByC.count != Int(harness.partitions) {
+                let rows = try await PartitionOffsetStore(client: harness.postgres, logger: harness.logger)
+                    .rows(group: harness.group, topic: harness.topic)
+                Issue.record("""
+                    c (pid \(c.pid)) owns \(ownedByC) after a (pid \(a.pid)) was stopped; owners: \
+                    \(rows.values.sorted { $0.partition < $1.partition }.map { "\($0.partition)=\($0.owner)@\($0.epoch)" })
+                    c's log: \(c.errorSoFar.suffix(3000))
+                    a's log: \(a.errorSoFar.suffix(3000))
+                    """)
+            }
             // The zombie wakes up with stale deltas: the database refuses its flush, it drops them
             // and rejoins.
             a.send(SIGCONT)

@@ -60,11 +60,26 @@ import Testing
         }
     }
 
-    @Test func fullRingsPauseTheirPartitionsAndLoseNothing() async throws {
+    @Test func fullRingsMakeTheConsumerWaitAndLoseNothing() async throws {
         try await PipelineEnvironment.with { environment in
             try environment.produce(100_000)
-            // 64-message rings cannot take a poll batch: every shard backs up and pauses.
+            // 64-message rings cannot take a poll batch: the consumer thread waits for every shard.
             let pipeline = try environment.pipeline(ringCapacity: 64)
+            try await environment.meterUntilCaughtUp(pipeline)
+            #expect(try await environment.usage() == environment.recount(100_000).figures)
+            #expect(await pipeline.committed.events == 100_000)
+        }
+    }
+
+    @Test func shardsThatTakeNothingArePausedAndResumedAndLoseNothing() async throws {
+        try await PipelineEnvironment.with { environment in
+            try environment.produce(100_000)
+            // No patience: a shard whose 64-message ring is full at a drain is paused at once, and
+            // librdkafka fetches what it had pre-fetched for its partitions again after the resume.
+            var settings = environment.settings
+            settings.ringCapacity = 64
+            settings.shardPatience = .zero
+            let pipeline = try environment.pipeline(settings: settings)
             try await environment.meterUntilCaughtUp(pipeline)
             #expect(pipeline.backPressurePauses > 0)
             #expect(try await environment.usage() == environment.recount(100_000).figures)

@@ -142,6 +142,7 @@ actor FlushCoordinator {
             report.events += delta.events
             report.duplicates += delta.duplicates
             report.keys += delta.totals.rows
+            report.uniqueRows += delta.uniqueValues.rows
             for (reason, count) in delta.rejections { report.rejections[reason.code, default: 0] += count }
             appendTimes += delta.sampledAppendMilliseconds
             progress.merge(delta.nextOffsets) { max($0, $1) }
@@ -194,25 +195,31 @@ actor FlushCoordinator {
         return report
     }
 
-    /// Every shard's delta, taken through its hand-off while the shard keeps aggregating.
+    /// Every shard's delta, taken through its hand-off while the shard keeps aggregating. All
+    /// shards are asked at once, so they encode their deltas side by side.
     private func takeDeltas() async throws -> [ShardDelta] {
-        var deltas: [ShardDelta] = []
-        for shard in shards {
-            let ticket = shard.handoff.request()
-            // A shard serves the request after its current batch, then encodes every pending
-            // key (a large window takes tens of milliseconds): poll with a growing pause, since
-            // each timed wake-up costs the cooperative pool more than the wait is worth.
-            var pause = Duration.microseconds(50)
-            while true {
+        let tickets = shards.map { $0.handoff.request() }
+        var deltas = [ShardDelta?](repeating: nil, count: shards.count)
+        var waiting = shards.count
+        // A shard serves the request after its current batch, then encodes every pending key (a
+        // large window takes tens of milliseconds): poll with a growing pause, since each timed
+        // wake-up costs the cooperative pool more than the wait is worth.
+        var pause = Duration.microseconds(50)
+        while true {
+            for (index, shard) in shards.enumerated() where deltas[index] == nil {
                 // Read `stopped` first: a shard serves any outstanding request before it stops.
                 let stopped = shard.hasStopped
-                if let delta = shard.handoff.take(ticket) { deltas.append(delta); break }
-                if stopped { throw PipelineError.shardStopped(shard.index) }
-                try await Task.sleep(for: pause)
-                pause = min(pause * 2, .milliseconds(5))
+                if let delta = shard.handoff.take(tickets[index]) {
+                    deltas[index] = delta
+                    waiting -= 1
+                } else if stopped {
+                    throw PipelineError.shardStopped(shard.index)
+                }
             }
+            if waiting == 0 { return deltas.map { $0! } }
+            try await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(5))
         }
-        return deltas
     }
 
     /// One shard's delta as a flush batch; its offsets are fenced with the epochs this pipeline holds.
@@ -305,6 +312,8 @@ public struct FlushReport: Sendable, Equatable {
     /// Copies the dedup window dropped.
     public var duplicates = 0
     public var keys = 0
+    /// UNIQUE_COUNT members written beside the totals rows (one row each in `usage_unique_deltas`).
+    public var uniqueRows = 0
     public var flushes = 0
     public var rejections: [String: Int] = [:]
     /// From taking the shards' deltas to the commit.
@@ -319,6 +328,7 @@ public struct FlushReport: Sendable, Equatable {
         events += other.events
         duplicates += other.duplicates
         keys += other.keys
+        uniqueRows += other.uniqueRows
         flushes += other.flushes
         rejections.merge(other.rejections, uniquingKeysWith: +)
         duration += other.duration

@@ -17,6 +17,9 @@ public struct IngestSettings: Sendable {
     public var kafkaProperties: [String: String]
     /// Messages each shard's ring holds before the consumer waits (back-pressure).
     public var ringCapacity: Int
+    /// How long a shard may take nothing from its full ring before its partitions are paused
+    /// (`ShardFlowControl`); until then the consumer thread only waits.
+    public var shardPatience: Duration = .milliseconds(250)
     /// Keys a shard's window may hold: beyond it the shard takes no more messages until the
     /// flusher takes the window (its ring fills and its partitions pause), so memory stays
     /// bounded however slowly Postgres merges. Default: `flushMaxKeys`, at least 500,000.

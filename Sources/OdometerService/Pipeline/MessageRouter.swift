@@ -9,9 +9,10 @@ import Synchronization
 /// that owns its partition, and carries out the rebalance protocol (`RebalanceProtocol`, which
 /// decides every step: drain, catch up, flush, release; claim, start, stop).
 ///
-/// Back-pressure: what a shard's ring cannot take waits in the shard's bounded backlog, and
-/// the shard's partitions are paused until the backlog has drained (`ShardFlowControl`), so
-/// the other shards' partitions keep flowing, memory stays bounded and nothing is dropped.
+/// Back-pressure: what a shard's ring cannot take waits in the shard's bounded backlog; when
+/// that is full the consumer thread waits for the ring, and a shard that takes nothing for a
+/// while has its partitions paused until the backlog has drained (`ShardFlowControl`), so the
+/// other shards' partitions keep flowing, memory stays bounded and nothing is dropped.
 final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     // @unchecked Sendable is safe: `backlogs`, `flow`, `rebalance`, `assigned` and `routed` are
     // touched only on the consumer thread (KafkaBatchHandler calls come one at a time on it);
@@ -25,7 +26,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     private let clock: ContinuousClock
     private let logger: Logger
     private let backlogs: [MessageBacklog<KafkaMessage>]
-    private var flow: ShardFlowControl
+    private var flow: ShardFlowControl<ContinuousClock.Instant>
     private var rebalance: RebalanceProtocol<ContinuousClock.Instant>
     /// Each shard's assigned partitions, paused and resumed together.
     private var assigned: [Set<KafkaTopicPartition>]
@@ -33,7 +34,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     private var routed: [Int]
     /// Where pauses and resumes go (weak: the consumer owns this router).
     weak var consumer: KafkaBatchConsumer?
-    /// How many times a full ring paused its shard's partitions.
+    /// How many times a shard that took nothing from its full backlog for a while had its partitions paused.
     let pauses = Atomic<Int>(0)
     /// The first failure of a rebalance step; the pipeline stops on it.
     let failure = Mutex<(any Error)?>(nil)
@@ -57,7 +58,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
         // A paused shard receives nothing more, so one batch beyond what its ring holds is
         // the usual most; twice that leaves room for messages fetched before a pause applied.
         backlogs = shards.map { _ in MessageBacklog(capacity: 2 * batchSize) }
-        flow = ShardFlowControl(shards: shards.count)
+        flow = ShardFlowControl(shards: shards.count, patience: settings.shardPatience, now: clock.now)
         rebalance = RebalanceProtocol(catchUpLimit: settings.catchUpLimit)
         assigned = Array(repeating: [], count: shards.count)
         routed = Array(repeating: 0, count: shards.count)
@@ -112,9 +113,10 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
 
     /// Drains what each ring takes, and pauses or resumes each shard by what is left.
     private func drainBacklogs() {
+        let now = clock.now
         for shard in shards.indices {
-            drain(shard)
-            if let action = flow.backlog(backlogs[shard].count, shard: shard) { perform(action) }
+            let took = drain(shard)
+            if let action = flow.backlog(backlogs[shard].count, took: took, shard: shard, now: now) { perform(action) }
         }
     }
 
@@ -126,19 +128,22 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
         return pushed
     }
 
-    /// Waits until `shard`'s backlog has gone into its ring (the shard thread is draining it).
+    /// Waits until `shard`'s full backlog has gone into its ring (the shard thread is draining
+    /// it), pausing the shard's partitions if it takes nothing for a while (`ShardFlowControl`).
     /// A stopped shard drains nothing: its messages stay until `releaseHeldMessages`.
+    /// Pushes a chunk at a time (an eighth of the ring, or what is left) and sleeps between
+    /// chunks: pushing each freed slot at once would spin this thread on a core the shards need.
     private func drainWaiting(_ shard: Int) {
-        var waits = 0
+        let ring = shards[shard].ring
         while !backlogs[shard].isEmpty, !shards[shard].hasStopped {
-            if drain(shard) == 0 {
-                waits += 1
-                usleep(waits < 100 ? 20 : 200)
-            }
+            let chunk = min(max(1, ring.capacity / 8), backlogs[shard].count)
+            let took = ring.capacity - ring.count >= chunk ? drain(shard) : 0
+            if let action = flow.backlog(backlogs[shard].count, took: took, shard: shard, now: clock.now) { perform(action) }
+            if took == 0 { usleep(100) }
         }
     }
 
-    private func perform(_ action: ShardFlowControl.Action) {
+    private func perform(_ action: ShardFlowControl<ContinuousClock.Instant>.Action) {
         switch action {
         case .pause(let shard):
             pauses.add(1, ordering: .relaxed)

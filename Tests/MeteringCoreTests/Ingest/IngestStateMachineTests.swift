@@ -74,22 +74,41 @@ import Testing
 }
 
 @Suite struct ShardFlowControlTests {
-    @Test func aShardWithABacklogIsPausedOnceAndResumedWhenItDrains() {
-        var flow = ShardFlowControl(shards: 2)
-        #expect(flow.backlog(0, shard: 1) == nil)
-        #expect(flow.backlog(300, shard: 1) == .pause(shard: 1))
-        #expect(flow.backlog(120, shard: 1) == nil)   // already paused: no second pause
-        #expect(flow.isPaused(1) && !flow.isPaused(0))
-        #expect(flow.backlog(0, shard: 1) == .resume(shard: 1))
-        #expect(flow.backlog(0, shard: 1) == nil)
+    let start = ContinuousClock.Instant.now
+
+    @Test func aShardThatKeepsTakingIsNeverPausedHoweverLongItsBacklogWaits() {
+        var flow = ShardFlowControl(shards: 2, patience: .milliseconds(250), now: start)
+        // A shard a little slower than the consumer: its backlog never empties, but its ring
+        // takes some of it every time. Waiting throttles the consumer; pausing would purge
+        // librdkafka's pre-fetched messages.
+        for step in 1...20 {
+            #expect(flow.backlog(8000, took: 500, shard: 1, now: start + .milliseconds(100 * step)) == nil)
+        }
         #expect(!flow.isPaused(1))
     }
 
+    @Test func aShardThatTakesNothingForItsPatienceIsPausedOnceAndResumedWhenItDrains() {
+        var flow = ShardFlowControl(shards: 2, patience: .milliseconds(250), now: start)
+        #expect(flow.backlog(300, took: 100, shard: 1, now: start + .milliseconds(10)) == nil)
+        #expect(flow.backlog(300, took: 0, shard: 1, now: start + .milliseconds(200)) == nil)   // 190 ms: patient
+        #expect(flow.backlog(300, took: 0, shard: 1, now: start + .milliseconds(260)) == .pause(shard: 1))
+        #expect(flow.backlog(300, took: 0, shard: 1, now: start + .milliseconds(900)) == nil)   // no second pause
+        #expect(flow.backlog(120, took: 180, shard: 1, now: start + .milliseconds(950)) == nil)  // still paused until drained
+        #expect(flow.isPaused(1) && !flow.isPaused(0))
+        #expect(flow.backlog(0, took: 120, shard: 1, now: start + .seconds(1)) == .resume(shard: 1))
+        #expect(flow.backlog(0, took: 0, shard: 1, now: start + .seconds(5)) == nil)
+        #expect(!flow.isPaused(1))
+        // An empty backlog is progress: the wait for the next pause starts when messages wait again.
+        #expect(flow.backlog(50, took: 0, shard: 1, now: start + .milliseconds(5200)) == nil)
+        #expect(flow.backlog(50, took: 0, shard: 1, now: start + .milliseconds(5260)) == .pause(shard: 1))
+    }
+
     @Test func shardsArePausedIndependently() {
-        var flow = ShardFlowControl(shards: 2)
-        #expect(flow.backlog(5, shard: 0) == .pause(shard: 0))
-        #expect(flow.backlog(7, shard: 1) == .pause(shard: 1))
-        #expect(flow.backlog(0, shard: 0) == .resume(shard: 0))
+        var flow = ShardFlowControl(shards: 2, patience: .milliseconds(100), now: start)
+        #expect(flow.backlog(5, took: 0, shard: 0, now: start + .milliseconds(100)) == .pause(shard: 0))
+        #expect(flow.backlog(7, took: 3, shard: 1, now: start + .milliseconds(100)) == nil)
+        #expect(flow.backlog(7, took: 0, shard: 1, now: start + .milliseconds(200)) == .pause(shard: 1))
+        #expect(flow.backlog(0, took: 5, shard: 0, now: start + .milliseconds(300)) == .resume(shard: 0))
         #expect(!flow.isPaused(0) && flow.isPaused(1))
     }
 }
