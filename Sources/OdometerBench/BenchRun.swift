@@ -97,7 +97,7 @@ public struct BenchRun: Sendable {
         progress.note("bench: (e) Postgres sink ceiling: COPY of the topic's delta rows")
         let sink = try await sinkCeiling(core: core, postgres: postgres)
         report.results.append(.init(name: "sink_ceiling", rowsPerSecond: sink.rowsPerSecond,
-                                    note: "COPY of the topic's \(sink.rows) delta rows (totals and unique members) into tables like the delta tables"))
+                                    note: "COPY of the topic's \(sink.rows) delta rows (totals and unique members) into tables like the delta tables, best of 3"))
         report.results.append(.init(name: "flush", rowsPerSecond: endToEnd.flushRowsPerSecond,
                                     ratio: endToEnd.flushRowsPerSecond / sink.rowsPerSecond,
                                     note: "rows ÷ summed flush transaction time in (d), ratio to (e); with the shards' hand-off "
