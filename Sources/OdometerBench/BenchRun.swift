@@ -176,10 +176,11 @@ public struct BenchRun: Sendable {
         try await running.value
         let committed = await pipeline.committed
         let distinct = Int(try await UsageQueries(client: postgres, logger: logger).totalsCount())
+        let written = committed.keys + committed.uniqueRows
         return PipelineFigures(eventsPerSecond: Double(committed.events) / seconds, flushes: committed.flushes,
-                               rows: committed.keys + committed.uniqueRows, distinctRows: distinct, dedup: await pipeline.dedupFootprint,
-                               flushRowsPerSecond: Double(committed.keys + committed.uniqueRows) / committed.writeDuration.seconds,
-                               flushWithHandoffRowsPerSecond: Double(committed.keys + committed.uniqueRows) / committed.duration.seconds,
+                               rows: written, distinctRows: distinct, dedup: await pipeline.dedupFootprint,
+                               flushRowsPerSecond: Double(written) / committed.writeDuration.seconds,
+                               flushWithHandoffRowsPerSecond: Double(written) / committed.duration.seconds,
                                pauses: pipeline.backPressurePauses, windowStalls: pipeline.windowStalls)
     }
 

@@ -130,9 +130,9 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
 
     /// Waits until `shard`'s full backlog has gone into its ring (the shard thread is draining
     /// it), pausing the shard's partitions if it takes nothing for a while (`ShardFlowControl`).
-    /// A stopped shard drains nothing: its messages stay until `releaseHeldMessages`.
-    /// Pushes a chunk at a time (an eighth of the ring, or what is left) and sleeps between
+    /// It pushes a chunk at a time (an eighth of the ring, or what is left) and sleeps between
     /// chunks: pushing each freed slot at once would spin this thread on a core the shards need.
+    /// A stopped shard drains nothing: its messages stay until `releaseHeldMessages`.
     private func drainWaiting(_ shard: Int) {
         let ring = shards[shard].ring
         while !backlogs[shard].isEmpty, !shards[shard].hasStopped {
