@@ -1,5 +1,7 @@
 /// The ids one partition remembers for the dedup window: an open-addressing table (linear
-/// probing, power-of-two capacity, at most 3/4 full) of 16-byte slots.
+/// probing, at most 3/4 full) of 16-byte slots. The capacity is any size (a slot's home is the
+/// high half of key × capacity), so the table grows by a quarter at a time and is 60–75% full:
+/// about 24 bytes per id, where doubling a power of two left it 37–75% full (32.8 measured).
 ///
 /// Time is counted in *generations*: a generation is `span` (one eighth of the window) of
 /// Kafka append time. A slot keeps the generation its event arrived in; an id is within the
@@ -8,7 +10,7 @@
 /// append time enters a new generation, expired slots are swept (the table is rebuilt from the
 /// live ones): O(capacity) once per span.
 ///
-/// Memory: 16 bytes per slot, so 21–43 bytes per remembered id depending on fill. Owned by
+/// Memory: 16 bytes per slot, so 21–27 bytes per remembered id depending on fill. Owned by
 /// one shard thread: not thread-safe.
 final class DedupTable {
     struct Slot {
@@ -27,9 +29,11 @@ final class DedupTable {
     /// Remembered ids by generation, indexed by the generation's low 8 bits.
     private var byGeneration: UnsafeMutablePointer<Int>
 
+    /// A table rebuilt or grown holds its live ids at this fill (a growth is then by a quarter).
+    private static let rebuiltFill = 0.6
+
     init(capacity: Int = minimumCapacity) {
-        self.capacity = Self.minimumCapacity
-        while self.capacity < capacity { self.capacity <<= 1 }
+        self.capacity = max(capacity, Self.minimumCapacity)
         slots = .allocate(capacity: self.capacity)
         slots.initialize(repeating: Slot(key: 0, tag: 0), count: self.capacity)
         byGeneration = .allocate(capacity: 256)
@@ -51,8 +55,7 @@ final class DedupTable {
         if appended > newest { advance(to: appended) }
         let generation = newest
         let tag = UInt64(fingerprint.check) << 32 | UInt64(fingerprint.payload) << 8 | UInt64(UInt8(truncatingIfNeeded: generation))
-        let mask = capacity &- 1
-        var index = Int(truncatingIfNeeded: fingerprint.key) & mask
+        var index = home(of: fingerprint.key)
         while true {
             let slot = slots[index]
             if slot.key == 0 { break }
@@ -67,13 +70,20 @@ final class DedupTable {
                 slots[index].tag = tag
                 return .first
             }
-            index = (index &+ 1) & mask
+            index &+= 1
+            if index == capacity { index = 0 }
         }
         slots[index] = Slot(key: fingerprint.key, tag: tag)
         count &+= 1
         byGeneration[Int(UInt8(truncatingIfNeeded: generation))] &+= 1
-        if count &* 4 > capacity &* 3 { rebuild(capacity: capacity * 2, keepingAge: .max) }
+        if count &* 4 > capacity &* 3 { rebuild(keepingAge: .max) }
         return .first
+    }
+
+    /// The slot a key's probe starts at: the high half of key × capacity (uniform for hashed keys).
+    @inline(__always)
+    private func home(of key: UInt64) -> Int {
+        Int(truncatingIfNeeded: key.multipliedFullWidth(by: UInt64(capacity)).high)
     }
 
     /// How many generations before the newest one `stored` (a generation's low 8 bits) is.
@@ -95,7 +105,7 @@ final class DedupTable {
     @discardableResult
     func forget(olderThanOrIn generation: Int64) -> Int {
         let before = count
-        rebuild(capacity: capacity, keepingAge: max(-1, newest - generation - 1))
+        rebuild(keepingAge: max(-1, newest - generation - 1))
         return before - count
     }
 
@@ -105,19 +115,18 @@ final class DedupTable {
         let gap = newest == .min ? Int64.max : generation - newest
         newest = generation
         if gap >= 256 {
-            if count > 0 { rebuild(capacity: Self.minimumCapacity, keepingAge: -1) }
+            if count > 0 { rebuild(keepingAge: -1) }
         } else if count > 0 {
-            rebuild(capacity: capacity, keepingAge: Self.windowGenerations)
+            rebuild(keepingAge: Self.windowGenerations)
         }
     }
 
-    /// Rebuilds the table with the ids at most `keepingAge` generations old, into `capacity`
-    /// slots (shrunk while it would stay under a quarter full).
-    private func rebuild(capacity wanted: Int, keepingAge: Int64) {
+    /// Rebuilds the table with the ids at most `keepingAge` generations old, `rebuiltFill` full
+    /// (so it grows by a quarter when it was full, and shrinks after a sweep).
+    private func rebuild(keepingAge: Int64) {
         var live = 0
         for age in 0...255 where Int64(age) <= keepingAge { live += byGeneration[Int(UInt8(truncatingIfNeeded: newest - Int64(age)))] }
-        var newCapacity = max(wanted, Self.minimumCapacity)
-        while newCapacity > Self.minimumCapacity && live * 4 < newCapacity / 2 { newCapacity >>= 1 }
+        let newCapacity = max(Int((Double(live) / Self.rebuiltFill).rounded(.up)), Self.minimumCapacity)
         let old = slots
         let oldCapacity = capacity
         slots = .allocate(capacity: newCapacity)
@@ -125,14 +134,16 @@ final class DedupTable {
         capacity = newCapacity
         count = 0
         for generation in 0..<256 { byGeneration[generation] = 0 }
-        let mask = newCapacity - 1
         for position in 0..<oldCapacity {
             let slot = old[position]
             guard slot.key != 0 else { continue }
             let stored = UInt8(truncatingIfNeeded: slot.tag)
             guard age(of: stored) <= keepingAge else { continue }
-            var index = Int(truncatingIfNeeded: slot.key) & mask
-            while slots[index].key != 0 { index = (index &+ 1) & mask }
+            var index = home(of: slot.key)
+            while slots[index].key != 0 {
+                index &+= 1
+                if index == newCapacity { index = 0 }
+            }
             slots[index] = slot
             count += 1
             byGeneration[Int(stored)] += 1
