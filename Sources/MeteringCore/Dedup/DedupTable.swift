@@ -70,8 +70,7 @@ final class DedupTable {
                 slots[index].tag = tag
                 return .first
             }
-            index &+= 1
-            if index == capacity { index = 0 }
+            index = probe(after: index)
         }
         slots[index] = Slot(key: fingerprint.key, tag: tag)
         count &+= 1
@@ -84,6 +83,12 @@ final class DedupTable {
     @inline(__always)
     private func home(of key: UInt64) -> Int {
         Int(truncatingIfNeeded: key.multipliedFullWidth(by: UInt64(capacity)).high)
+    }
+
+    /// The next slot of a probe, wrapping at the end.
+    @inline(__always)
+    private func probe(after index: Int) -> Int {
+        index &+ 1 == capacity ? 0 : index &+ 1
     }
 
     /// How many generations before the newest one `stored` (a generation's low 8 bits) is.
@@ -140,10 +145,7 @@ final class DedupTable {
             let stored = UInt8(truncatingIfNeeded: slot.tag)
             guard age(of: stored) <= keepingAge else { continue }
             var index = home(of: slot.key)
-            while slots[index].key != 0 {
-                index &+= 1
-                if index == newCapacity { index = 0 }
-            }
+            while slots[index].key != 0 { index = probe(after: index) }
             slots[index] = slot
             count += 1
             byGeneration[Int(stored)] += 1
