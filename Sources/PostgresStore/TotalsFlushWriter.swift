@@ -4,9 +4,14 @@ public import PostgresNIO
 /// Commits a `FlushBatch`: totals deltas, UNIQUE_COUNT members and partition offsets in ONE transaction, so
 /// each event counts exactly once through crashes and rebalances (DESIGN §5).
 ///
-/// Order inside the transaction: lock the batch's offset rows and check their epochs (fencing), number the
-/// batch in `usage_delta_batches`, COPY the deltas into the append-only delta tables (no index: the cost of
-/// COPY), then move every partition's next offset. Merging the deltas into the totals is `DeltaCompactor`'s
+/// Order inside the transaction: number the batch in `usage_delta_batches` and COPY the deltas into the
+/// append-only delta tables (no index: the cost of COPY), then lock the batch's offset rows and check their
+/// epochs (fencing), then move every partition's next offset. The COPY comes before the locks because
+/// Postgres ends neither an idle session nor a statement that waits for COPY data from its client
+/// (`statement_timeout` and `idle_in_transaction_session_timeout` do not fire there): a flush whose process
+/// stopped in the middle of its COPY (SIGSTOP, a paused VM) would hold the offset rows for ever, and the
+/// new owner's claim would wait on them. Between the locks and the commit there are only short statements,
+/// so a stopped flush holds them no longer than the idle timeout. Merging the deltas into the totals is `DeltaCompactor`'s
 /// work; reads add what it has not merged yet. If any partition was claimed by someone else, nothing is
 /// written and `FlushError.fenced` is thrown. Stateless apart from the client; thread-safe, and several
 /// writers may flush concurrently (row locks are taken in partition order).
@@ -22,17 +27,18 @@ public struct TotalsFlushWriter: Sendable {
     }
 
     /// Commits `batch`. `beforeCommit` runs inside the transaction after every write, just before
-    /// the commit: the place where tests inject a crash or a failure (`Failpoints`).
-    public func flush(_ batch: FlushBatch, beforeCommit: @Sendable () async throws -> Void = {}) async throws {
+    /// the commit: the place where tests inject a crash or a failure (`Failpoints`). `whileCopying`
+    /// runs in the middle of the first COPY, after its first chunk (tests stop a flush there).
+    public func flush(_ batch: FlushBatch, whileCopying: @Sendable () async throws -> Void = {},
+                      beforeCommit: @Sendable () async throws -> Void = {}) async throws {
         let expected = try Self.expectedEpochs(batch.offsets)
         let clock = ContinuousClock()
         let started = clock.now
         var copied = started
         try await client.inTransaction("flush \(batch.totals.count) totals rows of \(batch.topic)", logger: logger) { connection in
-            // A flush stopped in the middle of a statement (its process SIGSTOPped during the COPY) must
-            // not hold the offset rows' locks for ever either (see PostgresURL.clientConfiguration).
+            // A statement of a flush must not wait for ever (a lock, a slow disk); this does not bound
+            // a COPY whose client stopped sending, which is why the locks come after the COPY.
             try await connection.query("SET LOCAL statement_timeout = '30s'", logger: logger)
-            try await fence(batch, expected: expected, on: connection)
             if !batch.totals.isEmpty || !batch.uniqueValues.isEmpty {
                 let numbered = try await connection.query("""
                     INSERT INTO usage_delta_batches (batch_id, rows, unique_rows)
@@ -44,14 +50,17 @@ public struct TotalsFlushWriter: Sendable {
                 guard let batchID else { throw PostgresStoreError.unexpectedResult(operation: "flush", reason: "the batch was not numbered") }
                 if !batch.totals.isEmpty {
                     try await Self.copy(batch.totals.text, batch: batchID, into: FlushStatements.deltas,
-                                        columns: TotalsCopyRows.columns, on: connection, logger: logger)
+                                        columns: TotalsCopyRows.columns, on: connection, logger: logger,
+                                        afterFirstChunk: whileCopying)
                 }
                 if !batch.uniqueValues.isEmpty {
                     try await Self.copy(batch.uniqueValues.text, batch: batchID, into: FlushStatements.uniqueDeltas,
-                                        columns: UniqueValueCopyRows.columns, on: connection, logger: logger)
+                                        columns: UniqueValueCopyRows.columns, on: connection, logger: logger,
+                                        afterFirstChunk: batch.totals.isEmpty ? whileCopying : Self.nothing)
                 }
             }
             copied = clock.now
+            try await fence(batch, expected: expected, on: connection)
             try await moveOffsets(batch, on: connection)
             try await beforeCommit()
         }
@@ -61,6 +70,8 @@ public struct TotalsFlushWriter: Sendable {
                                            "copiedMs": "\(started.duration(to: copied).wholeMilliseconds)",
                                            "totalMs": "\(started.duration(to: clock.now).wholeMilliseconds)"])
     }
+
+    private static let nothing: @Sendable () async throws -> Void = {}
 
     /// Locks the offset rows in partition order and throws unless every epoch is the batch's.
     private func fence(_ batch: FlushBatch, expected: [Int32: Int64], on connection: PostgresConnection) async throws {
@@ -83,12 +94,18 @@ public struct TotalsFlushWriter: Sendable {
     /// COPYs `rows` into a delta table, each row headed by the batch's id. The sink ceiling of
     /// `bench` (e) streams through here too, so the two compare the same bytes.
     static func copy(_ rows: CopyTextBuffer, batch: Int64, into table: String, columns: [String],
-                     on connection: PostgresConnection, logger: Logger) async throws {
+                     on connection: PostgresConnection, logger: Logger,
+                     afterFirstChunk: @Sendable () async throws -> Void = {}) async throws {
         var stream = BatchRowStream(batch: batch)
         try await connection.copyFrom(table: table, columns: ["batch_id"] + columns, format: .text(.init()),
                                       logger: logger) { writer in
+            var first = true
             try await rows.forEachChunk(ofAtMost: Self.copyChunkBytes) {
                 try await CopyWriteGuard.write(stream.prefixed($0), with: writer, on: connection)
+                if first {
+                    first = false
+                    try await afterFirstChunk()
+                }
             }
         }
     }

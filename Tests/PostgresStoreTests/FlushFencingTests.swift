@@ -106,6 +106,49 @@ extension RealPostgres {
             }
         }
 
+        /// Postgres bounds neither an idle session nor a statement while a COPY waits for its client's
+        /// data, so a flush stopped there (its process SIGSTOPped) must hold no offset row: the new
+        /// owner's claim goes through at once, and the woken flush is fenced.
+        @Test func aFlushStoppedInTheMiddleOfItsCopyKeepsNoNewOwnerWaiting() async throws {
+            try await withMigratedDatabase { client in
+                let offsets = PartitionOffsetStore(client: client, logger: testLogger)
+                let writer = TotalsFlushWriter(client: client, logger: testLogger)
+                _ = try await offsets.claim(group: "g", topic: "usage", partitions: [0, 1], owner: "zombie")
+                let (copying, copyStarted) = AsyncStream.makeStream(of: Void.self)
+                let (wake, wakeUp) = AsyncStream.makeStream(of: Void.self)
+                let zombie = Task {
+                    try await writer.flush(FlushBatch(group: "g", topic: "usage", offsets: [
+                        PartitionOffset(partition: 0, nextOffset: 7, epoch: 1),
+                        PartitionOffset(partition: 1, nextOffset: 9, epoch: 1),
+                    ], totals: rows(account: "a", events: 5)), whileCopying: {
+                        copyStarted.finish()
+                        for await _ in wake {}
+                    })
+                }
+                for await _ in copying {}
+                // What a claim does to known partitions, bounded so that a lock held by the stopped
+                // flush fails this test instead of hanging it.
+                do {
+                    try await client.inTransaction("claim as the new owner", logger: testLogger) { connection in
+                        try await connection.query("SET LOCAL lock_timeout = '5s'", logger: testLogger)
+                        try await connection.query("""
+                            UPDATE consumer_offsets SET epoch = epoch + 1, owner = 'new' WHERE group_id = 'g' AND topic = 'usage'
+                            """, logger: testLogger)
+                    }
+                } catch {
+                    wakeUp.finish()   // the zombie must end before its database is dropped
+                    _ = try? await zombie.value
+                    throw error
+                }
+                wakeUp.finish()
+                await #expect(throws: FlushError.fenced(partitions: [0, 1])) { try await zombie.value }
+                #expect(try await offsets.read(group: "g", topic: "usage") == [
+                    0: PartitionClaim(nextOffset: 0, epoch: 2), 1: PartitionClaim(nextOffset: 0, epoch: 2),
+                ])
+                #expect(try await UsageQueries(client: client, logger: testLogger).eventsTotal() == 0)
+            }
+        }
+
         @Test func aFencedFlushLeavesTheConnectionUsableForTheNextFlush() async throws {
             try await withMigratedDatabase { client in
                 let offsets = PartitionOffsetStore(client: client, logger: testLogger)
