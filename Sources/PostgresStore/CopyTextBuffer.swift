@@ -6,15 +6,15 @@ import NIOCore
 /// `\\`, `\t`, `\n`, `\r`; everything else, multi-byte UTF-8 included, is copied as is. A NULL is `\N`.
 /// Appending is amortised O(length of the field) and allocates only when the buffer grows. Value type.
 struct CopyTextBuffer: Sendable {
-    /// Rows adopted whole, without a copy (a shard's encoded delta); they come before `bytes`.
-    private(set) var adopted: [UInt8] = []
+    /// Rows adopted whole, without a copy (shards' encoded deltas); they come before `bytes`.
+    private(set) var adopted: [[UInt8]] = []
     private(set) var bytes: ByteBuffer
 
     init(capacity: Int) {
         bytes = ByteBufferAllocator().buffer(capacity: capacity)
     }
 
-    var byteCount: Int { adopted.count + bytes.readableBytes }
+    var byteCount: Int { adopted.reduce(0) { $0 + $1.count } + bytes.readableBytes }
 
     mutating func removeAll() {
         adopted = []
@@ -26,14 +26,14 @@ struct CopyTextBuffer: Sendable {
         bytes.writeBytes(rows)
     }
 
-    /// The same, taking the array itself when the buffer is still empty (no copy: a large flush
-    /// would otherwise hold its rows twice).
+    /// The same, taking the array itself while nothing was written field by field (no copy: a
+    /// large flush would otherwise hold its rows twice).
     mutating func adoptEncodedRows(_ rows: [UInt8]) {
-        if byteCount == 0 { adopted = rows } else { rows.withUnsafeBytes { writeEncodedRows($0) } }
+        if bytes.readableBytes == 0 { adopted.append(rows) } else { rows.withUnsafeBytes { writeEncodedRows($0) } }
     }
 
     mutating func append(_ other: CopyTextBuffer) {
-        other.adopted.withUnsafeBytes { writeEncodedRows($0) }
+        for rows in other.adopted { rows.withUnsafeBytes { writeEncodedRows($0) } }
         var source = other.bytes
         bytes.writeBuffer(&source)
     }
@@ -41,11 +41,13 @@ struct CopyTextBuffer: Sendable {
     /// The content in order, in buffers of at most `size` bytes (adopted rows are copied one
     /// chunk at a time).
     func forEachChunk(ofAtMost size: Int, _ body: (ByteBuffer) async throws -> Void) async throws {
-        var start = 0
-        while start < adopted.count {
-            let end = min(start + size, adopted.count)
-            try await body(ByteBuffer(bytes: adopted[start..<end]))
-            start = end
+        for rows in adopted {
+            var start = 0
+            while start < rows.count {
+                let end = min(start + size, rows.count)
+                try await body(ByteBuffer(bytes: rows[start..<end]))
+                start = end
+            }
         }
         var remaining = bytes
         while remaining.readableBytes > 0 {

@@ -49,13 +49,19 @@ public struct PartitionOffsetStore: Sendable {
     /// where re-reading must begin to rebuild the window: the newest checkpoint older than it, the log's
     /// beginning when there is none, or the stored offset itself when everything before it is older; and the
     /// offsets that were dead-lettered, which the rebuild must not remember.
+    /// How long a claim waits: longer than a flush statement may run (30 s) plus an idle session's life (15 s).
+    static let claimTimeout = "60s"
+
     public func claim(group: String, topic: String, partitions: [Int32], owner: String,
                       logStarts: [Int32: Int64] = [:], dedupWindowStart: Int64? = nil) async throws -> [Int32: StoredClaim] {
         let unique = Array(Set(partitions)).sorted()
         guard !unique.isEmpty else { return [:] }
         let starts = unique.map { logStarts[$0] ?? 0 }
         let windowStart = dedupWindowStart ?? Int64.min
-        return try await client.withStoreConnection("claim partitions \(unique) of \(topic)") { connection in
+        return try await client.inTransaction("claim partitions \(unique) of \(topic)", logger: logger) { connection in
+            // A claim waits for a previous owner's flush of these partitions (its row locks); that
+            // ends within the flush's own bounds, so a claim waiting longer fails instead of hanging.
+            try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL statement_timeout = '\(Self.claimTimeout)'"), logger: logger)
             let rows = try await connection.query("""
                 WITH claimed AS (
                   INSERT INTO consumer_offsets AS o (group_id, topic, partition, next_offset, epoch, owner)

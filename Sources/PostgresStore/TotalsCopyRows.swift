@@ -106,7 +106,7 @@ extension TotalsCopyRows {
         count += rows
     }
 
-    /// The same, taking the array itself (no copy) while nothing else was appended yet.
+    /// The same, taking the array itself (no copy) while no row was appended field by field.
     public mutating func adoptEncodedRows(_ encoded: [UInt8], rows: Int) {
         guard rows > 0 else { return }
         text.adoptEncodedRows(encoded)

@@ -3,8 +3,8 @@
 /// or reads a clock. `FlushPolicy` is the model.
 ///
 /// Revocation: drain the held messages into the shards' rings → wait until the shards have
-/// metered every message routed to them (bounded by `catchUpLimit`) → flush (totals and the
-/// fenced offsets of every owned partition, one transaction per shard) → release. A flush that
+/// metered every message routed to them (both within `catchUpLimit` of the revocation) → flush (totals and the
+/// fenced offsets of every owned partition, in one transaction) → release. A flush that
 /// fails (a newer owner fenced it, Postgres is gone) ends the pipeline: its deltas are dropped,
 /// and `serve` starts a new one that resumes from Postgres.
 ///
@@ -15,8 +15,8 @@
 /// Owned by the consumer thread; not thread-safe by itself.
 public struct RebalanceProtocol<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     public enum Action: Hashable, Sendable {
-        /// Move every message held back by back-pressure into the shards' rings.
-        case drainBacklogs
+        /// Move every message held back by back-pressure into the shards' rings; give up at `deadline`.
+        case drainBacklogs(deadline: Instant)
         /// Wait until the shards have metered every message routed to them; give up at `deadline`.
         case awaitShards(deadline: Instant)
         /// Commit every shard's delta with the fenced offsets of the partitions it read.
@@ -44,7 +44,7 @@ public struct RebalanceProtocol<Instant: InstantProtocol>: Sendable where Instan
 
     private enum Phase: Hashable, Sendable {
         case steady
-        case revoking([Int32])
+        case revoking([Int32], deadline: Instant)
         case assigning([Int32])
         case failed
     }
@@ -68,17 +68,18 @@ public struct RebalanceProtocol<Instant: InstantProtocol>: Sendable where Instan
     // MARK: revocation
 
     /// The group takes `revoked` away.
-    public mutating func revoked(_ revoked: [Int32]) -> Action {
+    public mutating func revoked(_ revoked: [Int32], now: Instant) -> Action {
         guard phase == .steady else { return unexpected("a revocation") }
         let owned = revoked.filter { partitions[$0] != nil }
         guard !owned.isEmpty else { return .done }
-        phase = .revoking(owned.sorted())
-        return .drainBacklogs
+        let deadline = now.advanced(by: catchUpLimit)
+        phase = .revoking(owned.sorted(), deadline: deadline)
+        return .drainBacklogs(deadline: deadline)
     }
 
-    public mutating func backlogsDrained(now: Instant) -> Action {
-        guard case .revoking = phase else { return unexpected("drained backlogs") }
-        return .awaitShards(deadline: now.advanced(by: catchUpLimit))
+    public mutating func backlogsDrained() -> Action {
+        guard case .revoking(_, let deadline) = phase else { return unexpected("drained backlogs") }
+        return .awaitShards(deadline: deadline)
     }
 
     public mutating func shardsCaughtUp() -> Action {
@@ -86,14 +87,14 @@ public struct RebalanceProtocol<Instant: InstantProtocol>: Sendable where Instan
         return .flush
     }
 
-    /// The shards did not meter what was routed to them before the deadline.
+    /// The shards did not take (drain) or meter (await) what was routed to them before the deadline.
     public mutating func shardsTimedOut() -> Action {
-        fail("the shards did not meter the messages routed to them within \(catchUpLimit) of a revocation")
+        fail("the shards did not take and meter the messages routed to them within \(catchUpLimit) of a revocation")
     }
 
     /// The revocation's flush committed.
     public mutating func flushCommitted() -> Action {
-        guard case .revoking(let revoked) = phase else { return unexpected("a committed flush") }
+        guard case .revoking(let revoked, _) = phase else { return unexpected("a committed flush") }
         for partition in revoked { partitions[partition] = nil }
         phase = .steady
         return .release(revoked)

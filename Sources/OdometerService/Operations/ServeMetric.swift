@@ -35,7 +35,7 @@ public struct ServeMetric: Sendable, Hashable {
         "odometer_dedup_forgotten_early_total", .counter,
         help: "Ids the dedup window forgot before dedupWindow passed because of its memory cap.")
     public static let flushes = ServeMetric(
-        "odometer_flushes_total", .counter, help: "Flushes committed (totals and offsets in one transaction per shard).")
+        "odometer_flushes_total", .counter, help: "Flushes committed (totals and offsets in one transaction).")
     public static let flushDuration = ServeMetric(
         "odometer_flush_duration_seconds", .histogram, help: "Time from taking the shards' deltas to the commit.",
         buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])

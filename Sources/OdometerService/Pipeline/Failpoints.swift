@@ -1,15 +1,15 @@
 import Foundation
 
 /// Deliberate faults at named points of the flush, so tests can prove that exactly once holds
-/// exactly there: a crash (`kill -9` of the process) or a failure inside a shard's transaction,
+/// exactly there: a crash (`kill -9` of the process) or a failure inside a flush's transaction,
 /// after its writes and before its commit. Off unless configured.
 ///
 /// A child `odometer serve` takes them from `ODOMETER_FAILPOINTS`, comma-separated:
 /// - `kill-before-commit:N`: SIGKILL the process inside the N-th flush, before it commits;
-/// - `fail-before-commit:N:S`: fail shard S's transaction in the N-th flush (the others commit).
+/// - `fail-before-commit:N:S`: fail the N-th flush at shard S's part (the whole flush rolls back).
 public struct Failpoints: Sendable {
-    /// Runs in each shard's flush transaction, after its writes, before its commit, with the
-    /// flush's number (from 1) and the shard's index; throwing rolls that transaction back.
+    /// Runs once per shard in the flush's transaction, after its writes, before its commit, with
+    /// the flush's number (from 1) and the shard's index; throwing rolls the flush back.
     public var beforeShardCommit: @Sendable (_ flush: Int, _ shard: Int) async throws -> Void
 
     public init(beforeShardCommit: @escaping @Sendable (_ flush: Int, _ shard: Int) async throws -> Void = { _, _ in }) {

@@ -6,9 +6,8 @@ import Metrics
 import PostgresStore
 
 /// Owns partition ownership and performs flushes: it collects every shard's delta, makes sure
-/// the dead letters behind them are in Kafka, and commits each shard's totals with the fenced
-/// offsets of that shard's partitions in one Postgres transaction (DESIGN §5); the shards'
-/// transactions run concurrently.
+/// the dead letters behind them are in Kafka, and commits all the shards' totals with the fenced
+/// offsets of their partitions in one Postgres transaction (DESIGN §5).
 ///
 /// A failed flush ends the pipeline: it took the shards' deltas, so a later flush would commit
 /// offsets past events that were never counted. After the first failure every flush (a queued
@@ -68,6 +67,11 @@ actor FlushCoordinator {
     func claim(_ partitions: [Int32], logStarts: [Int32: Int64]) async throws -> [Int32: StoredClaim] {
         if let failure { throw PipelineError.flushFailedBefore(failure) }
         let windowStart = settings.dedup.map { unixMilliseconds() - $0.windowMilliseconds - $0.spanMilliseconds }
+        // A claim waits for a previous owner's flush of the same partitions to commit or end.
+        let watchdog = PostgresWaitWarning.start(clock: clock, logger: logger) { waited in
+            "claiming partitions \(partitions.sorted()) still waiting for Postgres after \(waited) s (a previous owner's flush may hold them)"
+        }
+        defer { watchdog.cancel() }
         let claims = try await offsetStore.claim(
             group: settings.group, topic: settings.topic, partitions: partitions, owner: settings.owner,
             logStarts: logStarts, dedupWindowStart: windowStart)
@@ -137,7 +141,14 @@ actor FlushCoordinator {
         var report = FlushReport()
         var progress: [Int32: Int64] = [:]
         var appendTimes: [Int64] = []
-        var batches: [(shard: Int, batch: FlushBatch)] = []
+        var batch = FlushBatch(group: settings.group, topic: settings.topic, offsets: [],
+                               totals: TotalsCopyRows(reservingBytes: 0),
+                               uniqueValues: UniqueValueCopyRows(reservingBytes: 0),
+                               checkpoints: settings.dedup.map {
+                                   CheckpointCadence(everyMilliseconds: $0.spanMilliseconds,
+                                                     retainMilliseconds: 2 * $0.windowMilliseconds + $0.spanMilliseconds)
+                               })
+        var shardsWriting: [Int] = []
         for (shard, delta) in try await takeDeltas().enumerated() {
             report.events += delta.events
             report.duplicates += delta.duplicates
@@ -148,47 +159,33 @@ actor FlushCoordinator {
             progress.merge(delta.nextOffsets) { max($0, $1) }
             recordDedup(shard: shard, delta: delta)
             internedStrings[shard] = delta.internedStrings
-            if !delta.nextOffsets.isEmpty || !delta.totals.isEmpty { batches.append((shard, try batch(of: delta))) }
+            if !delta.nextOffsets.isEmpty || !delta.totals.isEmpty {
+                try add(delta, to: &batch)
+                shardsWriting.append(shard)
+            }
         }
-        guard !batches.isEmpty else { return report }
+        guard !shardsWriting.isEmpty else { return report }
         flushNumber += 1
         if !report.rejections.isEmpty { try deadLetters.awaitDelivery(timeout: .seconds(30)) }
-        // One transaction per shard, all at once. A shard's delta holds the events of its own
-        // partitions only, so each transaction still commits a partition's offset with exactly
-        // the totals of the events before it; keys two shards share (events not keyed by
-        // subject) are merged in key order by both, so the later one waits, never deadlocks.
-        let (writer, failpoints, number) = (writer, settings.failpoints, flushNumber)
-        let logger = logger
-        let clock = clock
-        let writing = clock.now
-        let transactions = Task {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (shard, batch) in batches {
-                    group.addTask {
-                        try await writer.flush(batch) { try await failpoints.beforeShardCommit(number, shard) }
-                    }
-                }
-                try await group.waitForAll()
+        // Every shard's delta in ONE transaction: one COPY stream per delta table (the shards'
+        // encoded rows one after the other, no copy), one fence, one commit, one WAL flush.
+        let (writer, failpoints, number, writing) = (writer, settings.failpoints, flushNumber, shardsWriting)
+        let transactionStarted = clock.now
+        let transactions = Task { [batch] in
+            try await writer.flush(batch) {
+                for shard in writing { try await failpoints.beforeShardCommit(number, shard) }
             }
         }
         // A flush that waits long is waiting for Postgres (down, restarting, or starved): say so,
         // since the pipeline fetches nothing more meanwhile.
-        let watchdog = Task {
-            var waited = Duration.zero
-            while !Task.isCancelled {
-                try await clock.sleep(for: .seconds(5))
-                waited += .seconds(5)
-                logger.warning("""
-                    flush \(number) still waiting for Postgres after \(waited.components.seconds) s; \
-                    nothing more is fetched until it commits or fails
-                    """)
-            }
+        let watchdog = PostgresWaitWarning.start(clock: clock, logger: logger) { waited in
+            "flush \(number) still waiting for Postgres after \(waited) s; nothing more is fetched until it commits or fails"
         }
         defer { watchdog.cancel() }
         try await FlushDeadline.value(of: transactions, within: settings.flushDeadline, clock: clock)
         report.flushes = 1
         report.duration = started.duration(to: clock.now)
-        report.writeDuration = writing.duration(to: clock.now)
+        report.writeDuration = transactionStarted.duration(to: clock.now)
         recordLatencies(appendTimes)
         record(report)
         onCommitted(progress)
@@ -222,24 +219,17 @@ actor FlushCoordinator {
         }
     }
 
-    /// One shard's delta as a flush batch; its offsets are fenced with the epochs this pipeline holds.
-    private func batch(of delta: ShardDelta) throws -> FlushBatch {
-        var batch = FlushBatch(group: settings.group, topic: settings.topic, offsets: [],
-                               totals: TotalsCopyRows(reservingBytes: 0),
-                               uniqueValues: UniqueValueCopyRows(reservingBytes: 0))
+    /// Adds one shard's delta to the flush's batch; its offsets are fenced with the epochs this
+    /// pipeline holds (a shard reads only its own partitions, so no partition comes twice).
+    private func add(_ delta: ShardDelta, to batch: inout FlushBatch) throws {
         // The batch shares the delta's encoded rows (hundreds of MB for a million keys).
         batch.totals.adoptEncodedRows(delta.totals.bytes, rows: delta.totals.rows)
         batch.uniqueValues.adoptEncodedRows(delta.uniqueValues.bytes, rows: delta.uniqueValues.rows)
-        batch.offsets = try ownership.fence(delta.nextOffsets).map {
+        batch.offsets += try ownership.fence(delta.nextOffsets).map {
             PartitionOffset(partition: $0.partition, nextOffset: $0.nextOffset, epoch: $0.epoch,
                             coveredAppendMilliseconds: delta.coveredAppendMilliseconds[$0.partition])
         }
-        batch.checkpoints = settings.dedup.map {
-            CheckpointCadence(everyMilliseconds: $0.spanMilliseconds,
-                              retainMilliseconds: 2 * $0.windowMilliseconds + $0.spanMilliseconds)
-        }
-        batch.deadLettered = delta.rejectedOffsets
-        return batch
+        batch.deadLettered.merge(delta.rejectedOffsets) { $0 + $1 }
     }
 
     private func recordLatencies(_ appendTimes: [Int64]) {
@@ -318,8 +308,8 @@ public struct FlushReport: Sendable, Equatable {
     public var rejections: [String: Int] = [:]
     /// From taking the shards' deltas to the commit.
     public var duration: Duration = .zero
-    /// The Postgres part of `duration`: from the first statement of the shards' transactions to
-    /// the last commit (the deltas already taken and encoded as COPY text).
+    /// The Postgres part of `duration`: from the first statement of the flush's transaction to
+    /// its commit (the deltas already taken and encoded as COPY text).
     public var writeDuration: Duration = .zero
 
     public init() {}

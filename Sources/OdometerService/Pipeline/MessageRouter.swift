@@ -132,15 +132,20 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     /// it), pausing the shard's partitions if it takes nothing for a while (`ShardFlowControl`).
     /// It pushes a chunk at a time (an eighth of the ring, or what is left) and sleeps between
     /// chunks: pushing each freed slot at once would spin this thread on a core the shards need.
-    /// A stopped shard drains nothing: its messages stay until `releaseHeldMessages`.
-    private func drainWaiting(_ shard: Int) {
+    /// A stopped shard drains nothing: its messages stay until `releaseHeldMessages`. Returns
+    /// false if `deadline` passed first.
+    @discardableResult
+    private func drainWaiting(_ shard: Int, until deadline: ContinuousClock.Instant? = nil) -> Bool {
         let ring = shards[shard].ring
         while !backlogs[shard].isEmpty, !shards[shard].hasStopped {
+            let now = clock.now
+            if let deadline, now >= deadline { return false }
             let chunk = min(max(1, ring.capacity / 8), backlogs[shard].count)
             let took = ring.capacity - ring.count >= chunk ? drain(shard) : 0
-            if let action = flow.backlog(backlogs[shard].count, took: took, shard: shard, now: clock.now) { perform(action) }
+            if let action = flow.backlog(backlogs[shard].count, took: took, shard: shard, now: now) { perform(action) }
             if took == 0 { usleep(100) }
         }
+        return true
     }
 
     private func perform(_ action: ShardFlowControl<ContinuousClock.Instant>.Action) {
@@ -239,13 +244,17 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     }
 
     func partitionsRevoked(_ partitions: [KafkaTopicPartition]) {
-        var action = rebalance.revoked(partitions.map(\.partition))
+        var action = rebalance.revoked(partitions.map(\.partition), now: clock.now)
+        // A shard with a full window takes its messages meanwhile: the flush that would empty
+        // its window comes after the drain and the catch-up.
+        for shard in shards { shard.catchUpRequests.add(1, ordering: .releasing) }
+        defer { for shard in shards { shard.catchUpRequests.subtract(1, ordering: .releasing) } }
         while true {
             switch action {
-            case .drainBacklogs:
-                for shard in shards.indices { drainWaiting(shard) }
+            case .drainBacklogs(let deadline):
+                let drained = shards.indices.allSatisfy { drainWaiting($0, until: deadline) }
                 drainBacklogs()   // resumes the shards whose backlog is now empty
-                action = rebalance.backlogsDrained(now: clock.now)
+                action = drained ? rebalance.backlogsDrained() : rebalance.shardsTimedOut()
             case .awaitShards(let deadline):
                 action = waitUntilShardsCaughtUp(deadline: deadline)
                     ? rebalance.shardsCaughtUp() : rebalance.shardsTimedOut()

@@ -18,39 +18,48 @@ import Testing
 
     @Test func aRevocationDrainsWaitsFlushesThenReleases() {
         var rebalance = owning([0, 1, 2])
-        #expect(rebalance.revoked([2, 0]) == .drainBacklogs)
-        #expect(rebalance.backlogsDrained(now: start) == .awaitShards(deadline: start + .seconds(30)))
+        #expect(rebalance.revoked([2, 0], now: start) == .drainBacklogs(deadline: start + .seconds(30)))
+        // Draining and catching up share one deadline: neither may wait for ever.
+        #expect(rebalance.backlogsDrained() == .awaitShards(deadline: start + .seconds(30)))
         #expect(rebalance.shardsCaughtUp() == .flush)
         #expect(rebalance.flushCommitted() == .release([0, 2]))
         #expect(Array(rebalance.partitions.keys) == [1])
         // The next rebalance goes through again.
-        #expect(rebalance.revoked([1]) == .drainBacklogs)
+        #expect(rebalance.revoked([1], now: start + .seconds(1)) == .drainBacklogs(deadline: start + .seconds(31)))
     }
 
     @Test func aFailedOrFencedFlushEndsThePipeline() {
         var rebalance = owning([3])
-        _ = rebalance.revoked([3])
-        _ = rebalance.backlogsDrained(now: start)
+        _ = rebalance.revoked([3], now: start)
+        _ = rebalance.backlogsDrained()
         _ = rebalance.shardsCaughtUp()
         let action = rebalance.flushFailed("flush refused: partitions [3] were claimed by another owner")
         guard case .fail(let reason) = action else { Issue.record("expected a failure, got \(action)"); return }
         #expect(reason.contains("claimed by another owner") && reason.contains("dropping"))
         // Nothing commits after a failure: every later step fails too.
         #expect(rebalance.assigned([4]) == .fail("the pipeline has already failed"))
-        #expect(rebalance.revoked([3]) == .fail("the pipeline has already failed"))
+        #expect(rebalance.revoked([3], now: start) == .fail("the pipeline has already failed"))
     }
 
     @Test func shardsThatDoNotCatchUpInTimeEndThePipeline() {
         var rebalance = owning([0])
-        _ = rebalance.revoked([0])
-        _ = rebalance.backlogsDrained(now: start)
+        _ = rebalance.revoked([0], now: start)
+        _ = rebalance.backlogsDrained()
         guard case .fail = rebalance.shardsTimedOut() else { Issue.record("expected a failure"); return }
+    }
+
+    @Test func shardsThatDoNotTakeTheirBacklogsInTimeEndThePipeline() {
+        var rebalance = owning([0])
+        _ = rebalance.revoked([0], now: start)
+        guard case .fail(let reason) = rebalance.shardsTimedOut() else { Issue.record("expected a failure"); return }
+        #expect(reason.contains("within 30"))
+        #expect(rebalance.assigned([1]) == .fail("the pipeline has already failed"))
     }
 
     @Test func revokingPartitionsNotOwnedDoesNothing() {
         var rebalance = owning([0])
-        #expect(rebalance.revoked([7, 8]) == .done)
-        #expect(rebalance.revoked([]) == .done)
+        #expect(rebalance.revoked([7, 8], now: start) == .done)
+        #expect(rebalance.revoked([], now: start) == .done)
     }
 
     @Test func anAssignmentClaimsOnlyNewPartitionsAndStartsThemAtTheirStoredOffsets() {
@@ -103,8 +112,8 @@ import Testing
         // Reported again (librdkafka repeats it): nothing new.
         #expect(rebalance.offsetOutOfRange(partition: 1, offset: 300, log: LogRange(low: 800, high: 900)) == .done)
         // A stopped partition is still released with the others.
-        _ = rebalance.revoked([0, 1])
-        _ = rebalance.backlogsDrained(now: start)
+        _ = rebalance.revoked([0, 1], now: start)
+        _ = rebalance.backlogsDrained()
         _ = rebalance.shardsCaughtUp()
         #expect(rebalance.flushCommitted() == .release([0, 1]))
         #expect(rebalance.stopped.isEmpty)
