@@ -89,7 +89,13 @@ let package = Package(
                                          "KafkaClient", "PostgresStore",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
-                          swiftSettings: strict),
+                          swiftSettings: strict,
+                          // jemalloc replaces glibc's malloc in the whole process (it comes before libc
+                          // in the binary's libraries). librdkafka's fetch thread allocates every
+                          // message and the shard threads free them; glibc takes the fetch thread's
+                          // arena lock for each such free (about 10 % of end-to-end CPU in perf),
+                          // jemalloc returns them in batches. A/B in odometer bench: README, Benchmarks.
+                          linkerSettings: [.linkedLibrary("jemalloc")]),
         // What several test targets share: the independent recount, usage and dead-letter readers, and
         // the tools the operations tests check with (promtool, chromium through chromedriver, HTTP calls).
         .target(name: "OdometerTestSupport",

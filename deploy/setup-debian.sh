@@ -3,7 +3,7 @@
 # Idempotent; safe to run on every CI job. Needs root or sudo only when it must install.
 set -euo pipefail
 
-packages=(librdkafka-dev liblz4-dev libpq-dev postgresql pkg-config kcat tzdata prometheus chromium chromium-driver)
+packages=(librdkafka-dev liblz4-dev libpq-dev libjemalloc-dev postgresql pkg-config kcat tzdata prometheus chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
