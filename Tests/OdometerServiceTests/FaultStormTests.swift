@@ -123,7 +123,8 @@ import Testing
                 #expect(failed.first { $0.destination == "lago" }?.lastError?.contains(#"{"properties":["value_is_invalid"]}"#) == true)
                 #expect(failed.filter { $0.destination == "odoo" }.map(\.documentKey) == [lockedInvoice],
                         "\(failed.filter { $0.destination == "odoo" }.map { "\($0.documentKey): \($0.lastError ?? "")" })")
-                #expect(failed.first { $0.destination == "odoo" }?.lastError?.contains(lockMessage) == true)
+                #expect(failed.first { $0.destination == "odoo" }?.lastError?.contains(lockMessage) == true,
+                        "odoo's failure: \(failed.first { $0.destination == "odoo" }?.lastError ?? "none")")
                 #expect(try await outbox.deliveries(status: .pending).isEmpty)
                 #expect(try await Self.delivered(environment.postgres) == 7 * accountCount - failed.count)
 
