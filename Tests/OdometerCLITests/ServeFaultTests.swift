@@ -68,8 +68,8 @@ import Testing
             try await harness.waitUntilCommitting(a)
             try await Task.sleep(for: .milliseconds(300))
             // a stops answering past its session timeout: c takes everything over and claims it (if a
-            // stopped inside a flush, c's claim waits until Postgres ends a's transaction: 15 s idle,
-            // or 30 s into a statement).
+            // stopped after its flush locked the offset rows, c's claim waits until Postgres ends a's
+            // idle transaction, 15 s; stopped in its COPY, a holds no offset row yet).
             a.send(SIGSTOP)
             let deadline = ContinuousClock.now + .seconds(120)
             while try await harness.partitionsOwned(by: c.pid).count < Int(harness.partitions), ContinuousClock.now < deadline {

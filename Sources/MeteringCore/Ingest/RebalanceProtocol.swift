@@ -3,10 +3,10 @@
 /// or reads a clock. `FlushPolicy` is the model.
 ///
 /// Revocation: drain the held messages into the shards' rings → wait until the shards have
-/// metered every message routed to them (both within `catchUpLimit` of the revocation) → flush (totals and the
-/// fenced offsets of every owned partition, in one transaction) → release. A flush that
-/// fails (a newer owner fenced it, Postgres is gone) ends the pipeline: its deltas are dropped,
-/// and `serve` starts a new one that resumes from Postgres.
+/// metered every message routed to them (both within `catchUpLimit` of the revocation) →
+/// flush (totals and the fenced offsets of every owned partition, in one transaction) → release.
+/// A flush that fails (a newer owner fenced it, Postgres is gone) ends the pipeline: its deltas
+/// are dropped, and `serve` starts a new one that resumes from Postgres.
 ///
 /// Assignment: claim in Postgres (bumping each epoch, which fences any previous owner) → start
 /// each partition where its stored offset says, reading the dedup window again first; a stored
