@@ -49,7 +49,10 @@ public struct OutboxStore: Sendable {
 
     /// Records the outcomes of one batch in one statement each: delivered (with remote ids),
     /// failed (errors verbatim) and rescheduled (each after its own delay). A relay settles a
-    /// whole micro-batch this way instead of one round trip per document.
+    /// whole micro-batch this way instead of one round trip per document. A reschedule never
+    /// touches a document that is already delivered or failed: when a lease ran out mid-batch,
+    /// another worker may have settled the document for good meanwhile, and its final outcome
+    /// (the remote's own words) must not be overwritten by this worker's transient error.
     public func settle(destination: String, delivered: [(documentKey: String, remoteId: String)],
                        failed: [(documentKey: String, error: String)],
                        rescheduled: [(documentKey: String, after: Duration, error: String)]) async throws {
@@ -77,7 +80,7 @@ public struct OutboxStore: Sendable {
                                         last_error = r.error, lease_until = NULL, updated_at = now()
                     FROM unnest(\(rescheduled.map(\.documentKey))::text[], \(rescheduled.map(\.after.wholeMilliseconds))::bigint[],
                                 \(rescheduled.map(\.error))::text[]) AS r(document_key, delay_ms, error)
-                    WHERE o.destination = \(destination) AND o.document_key = r.document_key
+                    WHERE o.destination = \(destination) AND o.document_key = r.document_key AND o.status = 'pending'
                     """, logger: logger)
             }
         }

@@ -92,6 +92,29 @@ extension RealPostgres {
             }
         }
 
+        /// Two workers held the same document (the first one's lease ran out mid-batch): the one
+        /// that failed it for good settles first, the other's transient error comes later.
+        @Test func aLateRescheduleLeavesAFinalOutcomeAlone() async throws {
+            try await withMigratedDatabase { client in
+                _ = try await CloseStore(client: client, logger: testLogger)
+                    .record(sampleClose(accounts: ["acct-1", "acct-2"], destinations: ["odoo"]))
+                let store = OutboxStore(client: client, logger: testLogger)
+                #expect(try await store.claim(destination: "odoo", limit: 10, leaseSeconds: 60).count == 2)
+                let locked = "The invoice date 2026-10-31 is in a locked period (lock date 2026-11-01)."
+                try await store.settle(destination: "odoo", delivered: [("doc-acct-2", "7")],
+                                       failed: [("doc-acct-1", locked)], rescheduled: [])
+                try await store.settle(destination: "odoo", delivered: [], failed: [],
+                                       rescheduled: [("doc-acct-1", .seconds(1), "Odoo answered HTTP 429"),
+                                                     ("doc-acct-2", .seconds(1), "Odoo answered HTTP 429")])
+                let failed = try await store.deliveries(status: .failed)
+                #expect(failed.map(\.documentKey) == ["doc-acct-1"])
+                #expect(failed.first?.lastError == locked)
+                let delivered = try await store.deliveries(status: .delivered)
+                #expect(delivered.map(\.documentKey) == ["doc-acct-2"])
+                #expect(delivered.first?.lastError == nil)
+            }
+        }
+
         @Test func markingAnUnknownEntryIsAnError() async throws {
             try await withMigratedDatabase { client in
                 let store = OutboxStore(client: client, logger: testLogger)
