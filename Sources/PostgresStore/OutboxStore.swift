@@ -33,6 +33,24 @@ public struct OutboxStore: Sendable {
             """)
     }
 
+    /// Extends the lease of documents this relay still holds (pending, leased), to `lease` from
+    /// now: a batch that takes longer than its lease (a slow or faulty destination) keeps its
+    /// documents, so no other worker delivers them at the same time. Returns how many it extended.
+    @discardableResult
+    public func renewLease(destination: String, documentKeys: [String], lease: Duration) async throws -> Int {
+        guard !documentKeys.isEmpty else { return 0 }
+        return try await client.withStoreConnection("renew the lease of \(documentKeys.count) entries of \(destination)") { connection in
+            var renewed = 0
+            for try await _ in try await connection.query("""
+                UPDATE outbox SET lease_until = now() + \(lease.wholeMilliseconds) * interval '1 millisecond'
+                WHERE destination = \(destination) AND document_key = ANY(\(documentKeys)::text[])
+                  AND status = 'pending' AND lease_until IS NOT NULL
+                RETURNING 1
+                """, logger: logger) { renewed += 1 }
+            return renewed
+        }
+    }
+
     /// Lease in whole seconds, as in the design brief.
     public func claim(destination: String, limit: Int, leaseSeconds: Int) async throws -> [OutboxEntry] {
         try await claim(destination: destination, limit: limit, lease: .seconds(leaseSeconds))

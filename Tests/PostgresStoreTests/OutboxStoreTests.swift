@@ -115,6 +115,26 @@ extension RealPostgres {
             }
         }
 
+        /// A worker whose batch outlives its lease renews it: nobody else claims those documents.
+        @Test func aRenewedLeaseKeepsTheDocumentsFromOtherWorkers() async throws {
+            try await withMigratedDatabase { client in
+                _ = try await CloseStore(client: client, logger: testLogger)
+                    .record(sampleClose(accounts: ["acct-1", "acct-2"], destinations: ["odoo"]))
+                let store = OutboxStore(client: client, logger: testLogger)
+                let held = try await store.claim(destination: "odoo", limit: 10, lease: .milliseconds(300))
+                #expect(held.count == 2)
+                try await store.markDelivered(destination: "odoo", documentKey: "doc-acct-2", remoteId: "7")
+                #expect(try await store.renewLease(destination: "odoo", documentKeys: held.map(\.documentKey),
+                                                   lease: .seconds(60)) == 1)   // a delivered one stays released
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(try await store.claim(destination: "odoo", limit: 10, lease: .seconds(60)).isEmpty)
+                // Without the renewal, the lease runs out and another worker takes the document.
+                try await client.query("UPDATE outbox SET lease_until = now() - interval '1 second' WHERE status = 'pending'",
+                                       logger: testLogger)
+                #expect(try await store.claim(destination: "odoo", limit: 10, lease: .seconds(60)).map(\.documentKey) == ["doc-acct-1"])
+            }
+        }
+
         @Test func markingAnUnknownEntryIsAnError() async throws {
             try await withMigratedDatabase { client in
                 let store = OutboxStore(client: client, logger: testLogger)

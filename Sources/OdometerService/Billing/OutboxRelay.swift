@@ -119,7 +119,24 @@ public struct OutboxRelay: Sendable {
             lifecycles[entry.documentKey] = lifecycle
             documents.append(document)
         }
+        // The lease is renewed every third of it while the writer works, so a slow batch keeps
+        // its documents: two workers delivering one invoice at once could both create it.
+        let keys = documents.map(\.key)
+        let (lease, logger, clock, name) = (lease, logger, clock, destination.name)
+        let renewal = Task {
+            while !Task.isCancelled {
+                try await clock.sleep(for: lease / 3)
+                do {
+                    try await store.renewLease(destination: name, documentKeys: keys, lease: lease)
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning("could not renew the outbox lease", metadata: ["destination": "\(name)", "error": "\(error)"])
+                }
+            }
+        }
         let outcomes = await destination.writer.deliver(documents)
+        renewal.cancel()
         for entry in entries {
             guard var lifecycle = lifecycles[entry.documentKey] else { continue }
             let outcome = outcomes[entry.documentKey] ?? .retry(reason: "the writer returned no outcome", after: nil)
