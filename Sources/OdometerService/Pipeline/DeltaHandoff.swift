@@ -1,3 +1,4 @@
+import MeteringBuffers
 import MeteringCore
 import Synchronization
 
@@ -13,8 +14,14 @@ final class DeltaHandoff: @unchecked Sendable {
     // single flusher after an acquiring load of `served` equal to its own request, before it
     // bumps `requested` again (flushes are serialized by FlushCoordinator).
     private let requested = Atomic<UInt64>(0)
+    /// The shard's: a request wakes it.
+    private let doorbell: Doorbell
     private let served = Atomic<UInt64>(0)
     private var delta = ShardDelta()
+
+    init(doorbell: Doorbell) {
+        self.doorbell = doorbell
+    }
 
     /// Keys and messages waiting in the shard, published after each batch (a hint for the
     /// flush policy; relaxed is enough).
@@ -38,7 +45,9 @@ final class DeltaHandoff: @unchecked Sendable {
 
     /// Asks for a delta; returns the ticket to wait for.
     func request() -> UInt64 {
-        requested.add(1, ordering: .releasing).newValue
+        let ticket = requested.add(1, ordering: .releasing).newValue
+        doorbell.ring()
+        return ticket
     }
 
     /// The delta for `ticket`, once the shard has served it; nil while it has not.

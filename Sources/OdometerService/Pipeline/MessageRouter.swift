@@ -124,6 +124,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     @discardableResult
     private func drain(_ shard: Int) -> Int {
         let pushed = backlogs[shard].drain(into: shards[shard].ring)
+        if pushed > 0 { shards[shard].doorbell.ring() }
         routed[shard] += pushed
         return pushed
     }
@@ -247,8 +248,8 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
         var action = rebalance.revoked(partitions.map(\.partition), now: clock.now)
         // A shard with a full window takes its messages meanwhile: the flush that would empty
         // its window comes after the drain and the catch-up.
-        for shard in shards { shard.catchUpRequests.add(1, ordering: .releasing) }
-        defer { for shard in shards { shard.catchUpRequests.subtract(1, ordering: .releasing) } }
+        for shard in shards { shard.raiseCatchUp() }
+        defer { for shard in shards { shard.lowerCatchUp() } }
         while true {
             switch action {
             case .drainBacklogs(let deadline):
@@ -324,8 +325,8 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     /// Returns false if `deadline` passed first.
     @discardableResult
     func waitUntilShardsCaughtUp(deadline: ContinuousClock.Instant? = nil) -> Bool {
-        for shard in shards { shard.catchUpRequests.add(1, ordering: .releasing) }
-        defer { for shard in shards { shard.catchUpRequests.subtract(1, ordering: .releasing) } }
+        for shard in shards { shard.raiseCatchUp() }
+        defer { for shard in shards { shard.lowerCatchUp() } }
         for (index, shard) in shards.enumerated() {
             while shard.processed.load(ordering: .acquiring) < routed[index] {
                 if let deadline, clock.now >= deadline { return false }

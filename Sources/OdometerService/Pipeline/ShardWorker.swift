@@ -21,7 +21,10 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     // `processed`/`running`/`stopped`/`primed` counters.
     let index: Int
     let ring: SPSCRing<Input>
-    let handoff = DeltaHandoff()
+    /// Wakes the thread while it sleeps for want of work: rung after a push into `ring`, a delta
+    /// request, a catch-up request and a stop.
+    let doorbell = Doorbell()
+    let handoff: DeltaHandoff
     /// Messages fully handled (metered or dead-lettered, and released).
     let processed = Atomic<Int>(0)
     private let running = Atomic<Bool>(true)
@@ -30,8 +33,8 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     /// Times the window reached `windowKeyLimit` and the shard stopped taking messages.
     let windowStalls = Atomic<Int>(0)
     /// While above 0, the shard takes messages even with a full window: someone waits for it to
-    /// meter everything routed to it before flushing (revocation, stop).
-    let catchUpRequests = Atomic<Int>(0)
+    /// meter everything routed to it before flushing (revocation, stop). See `raiseCatchUp`.
+    private let catchUpRequests = Atomic<Int>(0)
     private let windowKeyLimit: Int
     private let finished = DispatchSemaphore(value: 0)
     /// Messages read again only to rebuild dedup windows.
@@ -62,6 +65,7 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
         self.index = index
         self.windowKeyLimit = windowKeyLimit
         ring = SPSCRing(capacity: ringCapacity)
+        handoff = DeltaHandoff(doorbell: doorbell)
         decoder = EventDecoder(catalog: catalog)
         self.accounts = accounts
         accountsVersion = accounts.version
@@ -96,15 +100,37 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     /// (the caller flushes first when it wants them).
     func stop() {
         guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        doorbell.ring()
         finished.wait()
+    }
+
+    /// Makes the shard take its messages even with a full window until `lowerCatchUp`.
+    func raiseCatchUp() {
+        catchUpRequests.add(1, ordering: .releasing)
+        doorbell.ring()
+    }
+
+    func lowerCatchUp() {
+        catchUpRequests.subtract(1, ordering: .releasing)
+    }
+
+    /// True when the window is at its key limit and nobody waits for the shard to catch up:
+    /// it takes no message until the flusher takes the window.
+    private var windowIsFull: Bool {
+        aggregator.pendingKeys >= windowKeyLimit && running.load(ordering: .relaxed)
+            && catchUpRequests.load(ordering: .acquiring) == 0
+    }
+
+    /// Whether the thread has anything to do: messages it may take, a delta to serve, a stop.
+    private var hasWork: Bool {
+        (!ring.isEmpty && !windowIsFull) || handoff.isRequested || !running.load(ordering: .acquiring)
     }
 
     private func run() {
         var idleRounds = 0
         var stalled = false
         while running.load(ordering: .acquiring) || !ring.isEmpty {
-            let windowIsFull = aggregator.pendingKeys >= windowKeyLimit && running.load(ordering: .relaxed)
-                && catchUpRequests.load(ordering: .acquiring) == 0
+            let windowIsFull = self.windowIsFull
             if windowIsFull != stalled {
                 stalled = windowIsFull
                 if stalled {
@@ -135,7 +161,9 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
             }
             if count == 0 {
                 idleRounds += 1
-                if idleRounds > 64 { usleep(idleRounds > 1024 ? 1000 : 50) }
+                // After a short spin, sleep until rung; the timeout only bounds what rings no
+                // bell (a new accounts version).
+                if idleRounds > 64 { doorbell.sleep(timeoutNanoseconds: 5_000_000) { hasWork } }
             } else {
                 idleRounds = 0
             }
