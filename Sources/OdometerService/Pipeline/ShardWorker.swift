@@ -17,8 +17,9 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     // @unchecked Sendable is safe: `decoder`, `aggregator`, `dedup`, `seenAssignments`, `rebuildSkips`,
     // `accountsVersion`, `batch`, `bytesPerRow` and `sampling` are used only by the shard's own thread (started in `start`,
     // joined in `stop`); other threads reach the worker only through `ring` (SPSC: the consumer
-    // thread pushes), `handoff` (atomics), `boundaries` (see its own proof) and the atomic
-    // `processed`/`running`/`stopped`/`primed` counters.
+    // thread pushes), `handoff` (atomics), `doorbell` (Sendable: an atomic and a semaphore),
+    // `boundaries` (see its own proof) and the atomic `processed`/`running`/`stopped`/`primed`/
+    // `catchUpRequests` counters.
     let index: Int
     let ring: SPSCRing<Input>
     /// Wakes the thread while it sleeps for want of work: rung after a push into `ring`, a delta
