@@ -1,3 +1,4 @@
+import MeteringCore
 import NIOCore
 
 /// Bytes of a `COPY … FROM STDIN (FORMAT text)` stream, built field by field.
@@ -78,22 +79,10 @@ struct CopyTextBuffer: Sendable {
 
     /// Writes UTF-8 bytes, escaping COPY's special characters; runs without specials are copied in one piece.
     mutating func writeEscaped(_ field: UnsafeRawBufferPointer) {
-        var runStart = 0
-        for index in 0..<field.count {
-            let escape: UInt8
-            switch field[index] {
-            case UInt8(ascii: "\\"): escape = UInt8(ascii: "\\")
-            case UInt8(ascii: "\t"): escape = UInt8(ascii: "t")
-            case UInt8(ascii: "\n"): escape = UInt8(ascii: "n")
-            case UInt8(ascii: "\r"): escape = UInt8(ascii: "r")
-            default: continue
-            }
-            bytes.writeBytes(UnsafeRawBufferPointer(rebasing: field[runStart..<index]))
+        CopyTextEscaping.forEachPiece(of: field, literal: { bytes.writeBytes($0) }, escaped: {
             bytes.writeInteger(UInt8(ascii: "\\"))
-            bytes.writeInteger(escape)
-            runStart = index + 1
-        }
-        bytes.writeBytes(UnsafeRawBufferPointer(rebasing: field[runStart..<field.count]))
+            bytes.writeInteger($0)
+        })
     }
 
     mutating func writeOptionalEscaped(_ field: UnsafeRawBufferPointer?) {

@@ -29,15 +29,10 @@ public struct CopyTextWriter: Sendable {
     /// A text column from UTF-8 bytes, escaped for COPY.
     public mutating func text(_ value: UnsafeRawBufferPointer) {
         separate()
-        for byte in value {
-            switch byte {
-            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-            case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
-            case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
-            default: bytes.append(byte)
-            }
-        }
+        CopyTextEscaping.forEachPiece(of: value, literal: { bytes.append(contentsOf: $0) }, escaped: {
+            bytes.append(UInt8(ascii: "\\"))
+            bytes.append($0)
+        })
     }
 
     public mutating func text(_ value: String) {

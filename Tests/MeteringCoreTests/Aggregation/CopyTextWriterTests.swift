@@ -28,4 +28,17 @@ import Testing
         writer.endRow()
         #expect(String(decoding: writer.bytes, as: UTF8.self) == expected.joined(separator: "\t") + "\n")
     }
+
+    /// The four bytes COPY's text format escapes, at the start, the end, side by side and between
+    /// runs of other bytes (multi-byte UTF-8 among them); the expected text is written by hand.
+    @Test func textColumnsEscapeBackslashTabNewlineAndCarriageReturnOnly() {
+        var writer = CopyTextWriter()
+        writer.text("\\start\tmiddle\n\rend\t")
+        writer.text("plain café ✓")
+        writer.text("")
+        writer.text("\n")
+        writer.endRow()
+        let expected = #"\\start\tmiddle\n\rend\t"# + "\t" + "plain café ✓" + "\t" + "\t" + #"\n"# + "\n"
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == expected)
+    }
 }
