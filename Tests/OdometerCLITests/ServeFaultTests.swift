@@ -131,7 +131,7 @@ import Testing
             do {
                 try await harness.waitUntilCaughtUp()
             } catch {
-                Issue.record("serve's log: \(serve.errorSoFar.suffix(4000))")
+                Issue.record("serve's log: \(Self.crashReport(serve.errorSoFar))\(Self.withoutDeadLetters(serve.errorSoFar).suffix(4000))")
                 throw error
             }
             let stopped = await serve.terminate()
@@ -269,6 +269,14 @@ import Testing
     /// A serve's log without the dead-letter lines that the feeder's conflicts cause every second.
     static func withoutDeadLetters(_ log: String) -> String {
         log.split(separator: "\n").filter { !$0.contains("dead-lettered") }.joined(separator: "\n")
+    }
+
+    /// The start of the crash report in a child's log (the runtime's "Fatal error" line and the
+    /// crashed thread's frames), which a log's tail cuts off; empty if it did not crash.
+    static func crashReport(_ log: String) -> String {
+        guard let start = [log.range(of: "Fatal error"), log.range(of: "Program crashed")]
+            .compactMap({ $0?.lowerBound }).min() else { return "" }
+        return String(log[start...].prefix(6000)) + "\n…\n"
     }
 
     static func expectExactlyOnce(_ harness: ServeHarness, recount: Recount, feeder: StreamFeeder) async throws {
