@@ -10,9 +10,16 @@ import Synchronization
 /// stopping, or ending a session that sat idle in its transaction (a SIGSTOPped process), made
 /// `write` wait for ever. The write runs in its own task, raced against the connection's state,
 /// polled every 250 ms while the write waits; the stuck task is left behind, cancelled.
+///
+/// A write that fails because the connection closed throws only once the channel's close has
+/// completed: postgres-nio answers the error by sending CopyFail, and its state machine traps
+/// (`preconditionFailure("Copy mode is only supported for extended queries")`) if that comes
+/// between the connection's state leaving the query and the channel's handlers being removed;
+/// after the close it fails the CopyFail with `connectionClosed` instead. (A `serve` crashed
+/// that way once when a Postgres restart cut a flush's COPY, in a loaded full test run.)
 enum CopyWriteGuard {
     static func write(_ data: ByteBuffer, with writer: PostgresCopyFromWriter, on connection: PostgresConnection) async throws {
-        if connection.isClosed { throw PostgresError.connectionClosed }
+        if connection.isClosed { try await throwClosed(connection) }
         let race = Race()
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let write = Task {
@@ -20,7 +27,12 @@ enum CopyWriteGuard {
                     try await writer.write(data)
                     if race.settle() { continuation.resume() }
                 } catch {
-                    if race.settle() { continuation.resume(throwing: error) }
+                    guard race.settle() else { return }
+                    if connection.isClosed {
+                        connection.closeFuture.whenComplete { _ in continuation.resume(throwing: error) }
+                    } else {
+                        continuation.resume(throwing: error)
+                    }
                 }
             }
             Task {
@@ -28,11 +40,19 @@ enum CopyWriteGuard {
                     try? await Task.sleep(for: .milliseconds(250))
                     if connection.isClosed, race.settle() {
                         write.cancel()
-                        continuation.resume(throwing: PostgresError.connectionClosed)
+                        connection.closeFuture.whenComplete { _ in
+                            continuation.resume(throwing: PostgresError.connectionClosed)
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// Throws `connectionClosed` once the closing connection's channel has closed (see above).
+    static func throwClosed(_ connection: PostgresConnection) async throws -> Never {
+        try? await connection.closeFuture.get()
+        throw PostgresError.connectionClosed
     }
 
     /// Who resumes the continuation: the write, or the watch on the connection.

@@ -107,6 +107,8 @@ public struct TotalsFlushWriter: Sendable {
                     try await afterFirstChunk()
                 }
             }
+            // postgres-nio sends CopyDone next, which traps on a connection caught closing (`CopyWriteGuard`).
+            if connection.isClosed { try await CopyWriteGuard.throwClosed(connection) }
         }
     }
 
