@@ -19,33 +19,13 @@ import Synchronization
 /// that way once when a Postgres restart cut a flush's COPY, in a loaded full test run.)
 enum CopyWriteGuard {
     static func write(_ data: ByteBuffer, with writer: PostgresCopyFromWriter, on connection: PostgresConnection) async throws {
-        if connection.isClosed { try await throwClosed(connection) }
-        let race = Race()
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let write = Task {
-                do {
-                    try await writer.write(data)
-                    if race.settle() { continuation.resume() }
-                } catch {
-                    guard race.settle() else { return }
-                    if connection.isClosed {
-                        connection.closeFuture.whenComplete { _ in continuation.resume(throwing: error) }
-                    } else {
-                        continuation.resume(throwing: error)
-                    }
-                }
-            }
-            Task {
-                while !race.isSettled {
-                    try? await Task.sleep(for: .milliseconds(250))
-                    if connection.isClosed, race.settle() {
-                        write.cancel()
-                        connection.closeFuture.whenComplete { _ in
-                            continuation.resume(throwing: PostgresError.connectionClosed)
-                        }
-                    }
-                }
-            }
+        do {
+            if connection.isClosed { throw PostgresError.connectionClosed }
+            try await raceAgainstClose(data, with: writer, on: connection)
+        } catch {
+            // See above: postgres-nio's CopyFail must find the channel closed, not closing.
+            if connection.isClosed { try? await connection.closeFuture.get() }
+            throw error
         }
     }
 
@@ -53,6 +33,31 @@ enum CopyWriteGuard {
     static func throwClosed(_ connection: PostgresConnection) async throws -> Never {
         try? await connection.closeFuture.get()
         throw PostgresError.connectionClosed
+    }
+
+    /// The write, or `connectionClosed` as soon as the connection is seen closed while it waits.
+    private static func raceAgainstClose(_ data: ByteBuffer, with writer: PostgresCopyFromWriter,
+                                         on connection: PostgresConnection) async throws {
+        let race = Race()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let write = Task {
+                do {
+                    try await writer.write(data)
+                    if race.settle() { continuation.resume() }
+                } catch {
+                    if race.settle() { continuation.resume(throwing: error) }
+                }
+            }
+            Task {
+                while !race.isSettled {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    if connection.isClosed, race.settle() {
+                        write.cancel()
+                        continuation.resume(throwing: PostgresError.connectionClosed)
+                    }
+                }
+            }
+        }
     }
 
     /// Who resumes the continuation: the write, or the watch on the connection.
