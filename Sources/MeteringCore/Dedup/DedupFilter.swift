@@ -51,6 +51,16 @@ public final class DedupFilter {
         return verdict
     }
 
+    /// Starts loading what `check` of `fingerprint` in `partition` reads first, without waiting:
+    /// the window is far larger than the CPU's caches, so a check that follows other work (the
+    /// next event's decoding) finds its slot cached instead of stalling on memory.
+    @inline(__always)
+    public func prefetch(_ fingerprint: EventFingerprint, partition: Int32) {
+        let index = Int(partition)
+        guard index < tables.count, let table = tables[index] else { return }
+        table.prefetch(fingerprint.key)
+    }
+
     /// Forgets a partition's window (it was revoked, or is read again from its log).
     public func reset(partition: Int32) {
         let index = Int(partition)

@@ -1,3 +1,5 @@
+import CacheHints
+
 /// The ids one partition remembers for the dedup window: an open-addressing table (linear
 /// probing, at most 3/4 full) of 16-byte slots. The capacity is any size (a slot's home is the
 /// high half of key × capacity), so the table grows by a quarter at a time and is 60–75% full:
@@ -77,6 +79,12 @@ final class DedupTable {
         byGeneration[Int(UInt8(truncatingIfNeeded: generation))] &+= 1
         if count &* 4 > capacity &* 3 { rebuild(keepingAge: .max) }
         return .first
+    }
+
+    /// Starts loading the slot `key`'s probe begins at, so a `check` soon after finds it cached.
+    @inline(__always)
+    func prefetch(_ key: UInt64) {
+        cache_prefetch(slots + home(of: key))
     }
 
     /// The slot a key's probe starts at: the high half of key × capacity (uniform for hashed keys).

@@ -32,10 +32,10 @@ public struct EventFingerprint: Hashable, Sendable {
                   payload: UInt32(truncatingIfNeeded: byteHash(payload, seed: Self.payloadSeed)))
     }
 
-    /// The two independent 64-bit hashes of one attribute's decoded text.
+    /// The two independent 64-bit hashes of one attribute's decoded text (one pass over it).
     @inlinable
     public static func attributeHash(_ text: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
-        (byteHash(text, seed: firstSeed), byteHash(text, seed: secondSeed))
+        byteHashPair(text, seeds: (firstSeed, secondSeed))
     }
 
     @usableFromInline static let firstSeed: UInt64 = 0x6A09_E667_F3BC_C908

@@ -13,13 +13,19 @@ import Synchronization
 /// thread. Per message there is no lock, no `await` and, for known keys, no allocation.
 /// Messages below a partition's `meterFrom` (see `PartitionBoundaries`) only rebuild its dedup
 /// window: they are neither metered, nor dead-lettered, nor counted in its progress.
+///
+/// With dedup on, an accepted event is metered one message late: its dedup slot is prefetched,
+/// the next message is decoded (by the other of two decoders), and only then is the first one
+/// checked and metered. The window is far larger than the caches, so the check would otherwise
+/// stall on memory once per event. Order is kept (a message that is not deferred meters the
+/// deferred one first), and every batch ends with nothing deferred.
 final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable {
-    // @unchecked Sendable is safe: `decoder`, `aggregator`, `dedup`, `seenAssignments`, `rebuildSkips`,
-    // `accountsVersion`, `batch`, `bytesPerRow` and `sampling` are used only by the shard's own thread (started in `start`,
-    // joined in `stop`); other threads reach the worker only through `ring` (SPSC: the consumer
-    // thread pushes), `handoff` (atomics), `doorbell` (Sendable: an atomic and a semaphore),
-    // `boundaries` (see its own proof) and the atomic `processed`/`running`/`stopped`/`primed`/
-    // `catchUpRequests` counters.
+    // @unchecked Sendable is safe: `decoder`, `spareDecoder`, `aggregator`, `dedup`, `seenAssignments`,
+    // `rebuildSkips`, `accountsVersion`, `batch`, `bytesPerRow`, `sampling` and `deferred` are used
+    // only by the shard's own thread (started in `start`, joined in `stop`); other threads reach
+    // the worker only through `ring` (SPSC: the consumer thread pushes), `handoff` (atomics),
+    // `doorbell` (Sendable: an atomic and a semaphore), `boundaries` (see its own proof) and the
+    // atomic `processed`/`running`/`stopped`/`primed`/`catchUpRequests` counters.
     let index: Int
     let ring: SPSCRing<Input>
     /// Wakes the thread while it sleeps for want of work: rung after a push into `ring`, a delta
@@ -41,6 +47,8 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     /// Messages read again only to rebuild dedup windows.
     let primed = Atomic<Int>(0)
     private let decoder: EventDecoder
+    /// Decodes every other accepted message while the one before waits in `deferred`.
+    private let spareDecoder: EventDecoder
     private let aggregator: ShardAggregator
     private let dedup: DedupFilter?
     private let boundaries: PartitionBoundaries
@@ -59,6 +67,19 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     /// Append times of sampled messages since the last hand-off; behind a pointer, so the
     /// per-message countdown pays no dynamic exclusivity check.
     private let sampling: UnsafeMutablePointer<(countdown: Int, appended: [Int64])>
+    /// The accepted message waiting for its dedup check while the next one decodes; behind a
+    /// pointer for the same reason as `sampling`.
+    private let deferred: UnsafeMutablePointer<Deferred>
+
+    private struct Deferred {
+        var message: Input?
+        var fingerprint = EventFingerprint(key: 1, check: 0, payload: 0)
+        var appended: Int64?
+        /// Which decoder holds the deferred message's event.
+        var decodedBySpare = false
+        /// Which decoder the next message uses: the one not holding the deferred event.
+        var nextDecodesWithSpare = false
+    }
 
     init(index: Int, catalog: MeterCatalog, accounts: AccountBook, deadLetters: any DeadLetterQueue,
          ringCapacity: Int, windowKeyLimit: Int = .max, dedup: DedupFilter? = nil,
@@ -68,6 +89,7 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
         ring = SPSCRing(capacity: ringCapacity)
         handoff = DeltaHandoff(doorbell: doorbell)
         decoder = EventDecoder(catalog: catalog)
+        spareDecoder = EventDecoder(catalog: catalog)
         self.accounts = accounts
         accountsVersion = accounts.version
         aggregator = ShardAggregator(catalog: catalog, directory: accounts.directory)
@@ -78,12 +100,16 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
         self.logger = logger
         sampling = .allocate(capacity: 1)
         sampling.initialize(to: (1, []))
+        deferred = .allocate(capacity: 1)
+        deferred.initialize(to: Deferred())
     }
 
     deinit {
         batch.deallocate()
         sampling.deinitialize(count: 1)
         sampling.deallocate()
+        deferred.deinitialize(count: 1)
+        deferred.deallocate()
     }
 
     var hasStopped: Bool { stopped.load(ordering: .acquiring) }
@@ -145,6 +171,7 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
             }
             let count = windowIsFull ? 0 : ring.pop(into: batch)
             for position in 0..<count { handle(batch[position]) }
+            meterDeferred()
             if count > 0 {
                 processed.add(count, ordering: .releasing)
                 handoff.pendingKeys.store(aggregator.pendingKeys, ordering: .relaxed)
@@ -188,9 +215,9 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
 
     @inline(__always)
     private func handle(_ message: Input) {
-        defer { message.release() }
         guard !message.isError else {
             logger.debug("consumer event on partition \(message.partition): \(message.errorDescription ?? "unknown")")
+            message.release()
             return
         }
         let partition = message.partition
@@ -201,13 +228,16 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
             seenAssignments.append(contentsOf: repeatElement(0, count: Int(partition) + 1 - seenAssignments.count))
         }
         if seenAssignments[Int(partition)] != boundary.assignment {
+            meterDeferred()   // it may be of this partition's previous window
             seenAssignments[Int(partition)] = boundary.assignment
             dedup?.reset(partition: partition)
             let skips = boundaries.deadLettered(partition)
             rebuildSkips[partition] = skips.isEmpty ? nil : Set(skips)
         }
         if offset < boundary.meterFrom {
+            meterDeferred()
             rebuildWindow(with: message, appended: appended)
+            message.release()
             return
         }
         sampling.pointee.countdown &-= 1
@@ -215,18 +245,41 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
             sampling.pointee.countdown = ShardSampling.latencySampleInterval
             if let appended { sampling.pointee.appended.append(appended) }
         }
+        let withSpare = deferred.pointee.nextDecodesWithSpare
+        let decoder = withSpare ? spareDecoder : self.decoder
         if let reason = decoder.decode(message.payload) {
+            meterDeferred()
             reject(message, reason: reason)
         } else if let dedup {
-            switch dedup.check(fingerprint(of: message), partition: partition, appendMilliseconds: appended ?? 0) {
-            case .first: aggregator.aggregate(decoder, partition: partition, offset: offset)
-            case .duplicate: aggregator.recordDuplicate()
-            case .conflict: reject(message, reason: .conflictingDuplicate)
-            }
+            let fingerprint = fingerprint(of: message, decodedBy: decoder)
+            dedup.prefetch(fingerprint, partition: partition)
+            meterDeferred()
+            deferred.pointee = Deferred(message: message, fingerprint: fingerprint, appended: appended,
+                                        decodedBySpare: withSpare, nextDecodesWithSpare: !withSpare)
+            return
         } else {
             aggregator.aggregate(decoder, partition: partition, offset: offset)
         }
         aggregator.recordProgress(partition: partition, offset: offset, appendMilliseconds: appended)
+        message.release()
+    }
+
+    /// Checks the deferred message against the dedup window and meters it, if one waits.
+    @inline(__always)
+    private func meterDeferred() {
+        guard let message = deferred.pointee.message, let dedup else { return }
+        deferred.pointee.message = nil
+        let decoder = deferred.pointee.decodedBySpare ? spareDecoder : self.decoder
+        let partition = message.partition
+        let offset = message.offset
+        let appended = deferred.pointee.appended
+        switch dedup.check(deferred.pointee.fingerprint, partition: partition, appendMilliseconds: appended ?? 0) {
+        case .first: aggregator.aggregate(decoder, partition: partition, offset: offset)
+        case .duplicate: aggregator.recordDuplicate()
+        case .conflict: reject(message, reason: .conflictingDuplicate)
+        }
+        aggregator.recordProgress(partition: partition, offset: offset, appendMilliseconds: appended)
+        message.release()
     }
 
     private func reject(_ message: Input, reason: RejectionReason) {
@@ -241,12 +294,13 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
         primed.add(1, ordering: .relaxed)
         if let skips = rebuildSkips[message.partition], skips.contains(message.offset) { return }
         guard let dedup, decoder.decode(message.payload) == nil else { return }
-        _ = dedup.check(fingerprint(of: message), partition: message.partition, appendMilliseconds: appended ?? 0)
+        _ = dedup.check(fingerprint(of: message, decodedBy: decoder), partition: message.partition,
+                        appendMilliseconds: appended ?? 0)
     }
 
-    /// The accepted event's identity, from the decoder's last `decode`.
+    /// The accepted event's identity, from `decoder`'s last `decode`.
     @inline(__always)
-    private func fingerprint(of message: Input) -> EventFingerprint {
+    private func fingerprint(of message: Input, decodedBy decoder: EventDecoder) -> EventFingerprint {
         let source = EventFingerprint.attributeHash(decoder.text(decoder.source))
         let id = EventFingerprint.attributeHash(decoder.text(decoder.id))
         return EventFingerprint(sourceHash: source, idHash: id, payload: message.payload)
