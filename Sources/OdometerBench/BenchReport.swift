@@ -59,7 +59,7 @@ public struct BenchReport: Sendable {
                 ?? result.rowsPerSecond.map { Self.rate($0) + " rows/s" } ?? "-"
             return [result.name, result.skipped == nil ? rate : "skipped",
                     result.megabytesPerSecond.map { String(format: "%.0f MB/s", $0) } ?? "",
-                    result.ratio.map { String(format: "%.2f", $0) } ?? "",
+                    result.ratio.map { String(format: "%.3f", $0) } ?? "",
                     result.skipped ?? result.note ?? ""]
         }
         return """
