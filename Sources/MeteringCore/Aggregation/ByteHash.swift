@@ -8,20 +8,10 @@ func byteHash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0x243F_6A88_85A3_0
     var index = 0
     let count = bytes.count
     while index &+ 8 <= count {
-        let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-        hash = (hash ^ word) &* 0x9E37_79B9_7F4A_7C15
-        hash = (hash << 29) | (hash >> 35)
+        hash = byteHashStep(hash, base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
         index &+= 8
     }
-    var tail: UInt64 = 0
-    var shift: UInt64 = 0
-    while index < count {
-        tail |= UInt64(base.load(fromByteOffset: index, as: UInt8.self)) << shift
-        shift &+= 8
-        index &+= 1
-    }
-    hash = (hash ^ tail) &* 0x9E37_79B9_7F4A_7C15
-    return mix64(hash)
+    return mix64(byteHashLast(hash, byteHashTailWord(base, from: index, count: count)))
 }
 
 /// `byteHash` of the same bytes under two seeds, in one pass: the same two values as two calls,
@@ -35,22 +25,39 @@ func byteHashPair(_ bytes: UnsafeRawBufferPointer, seeds: (UInt64, UInt64)) -> (
     let count = bytes.count
     while index &+ 8 <= count {
         let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-        first = (first ^ word) &* 0x9E37_79B9_7F4A_7C15
-        second = (second ^ word) &* 0x9E37_79B9_7F4A_7C15
-        first = (first << 29) | (first >> 35)
-        second = (second << 29) | (second >> 35)
+        first = byteHashStep(first, word)
+        second = byteHashStep(second, word)
         index &+= 8
     }
+    let tail = byteHashTailWord(base, from: index, count: count)
+    return (mix64(byteHashLast(first, tail)), mix64(byteHashLast(second, tail)))
+}
+
+/// `byteHash`'s step over one full 8-byte word.
+@inlinable
+func byteHashStep(_ hash: UInt64, _ word: UInt64) -> UInt64 {
+    let mixed = (hash ^ word) &* 0x9E37_79B9_7F4A_7C15
+    return (mixed << 29) | (mixed >> 35)
+}
+
+/// The 0–7 bytes from `index` to `count`, as one little-endian word.
+@inlinable
+func byteHashTailWord(_ base: UnsafeRawPointer, from index: Int, count: Int) -> UInt64 {
     var tail: UInt64 = 0
     var shift: UInt64 = 0
-    while index < count {
-        tail |= UInt64(base.load(fromByteOffset: index, as: UInt8.self)) << shift
+    var position = index
+    while position < count {
+        tail |= UInt64(base.load(fromByteOffset: position, as: UInt8.self)) << shift
         shift &+= 8
-        index &+= 1
+        position &+= 1
     }
-    first = (first ^ tail) &* 0x9E37_79B9_7F4A_7C15
-    second = (second ^ tail) &* 0x9E37_79B9_7F4A_7C15
-    return (mix64(first), mix64(second))
+    return tail
+}
+
+/// `byteHash`'s last step, over the tail word (before the finalizer).
+@inlinable
+func byteHashLast(_ hash: UInt64, _ tail: UInt64) -> UInt64 {
+    (hash ^ tail) &* 0x9E37_79B9_7F4A_7C15
 }
 
 /// The 64-bit finalizer of MurmurHash3: spreads every input bit over the output.
