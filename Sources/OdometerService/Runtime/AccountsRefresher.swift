@@ -22,7 +22,9 @@ struct AccountsRefresher: Service {
     func run() async throws {
         var configured = runtime.configuration.accounts
         var fileStamp = stamp()
-        var current = try? await OdometerRuntime.accounts(configured: configured, postgres: postgres, logger: logger)
+        // Not read here: the book may have been built before an import that this task's first read
+        // would already see, and then never be replaced. The first tick replaces it whatever it holds.
+        var current: [Account]?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
@@ -43,8 +45,10 @@ struct AccountsRefresher: Service {
                 let accounts = try await OdometerRuntime.accounts(configured: configured, postgres: postgres, logger: logger)
                 guard accounts != current else { continue }
                 book.replace(with: try AccountDirectory(accounts: accounts))
-                logger.notice("accounts changed: events metered from now on use them",
-                              metadata: ["accounts": "\(accounts.count)"])
+                if current != nil {
+                    logger.notice("accounts changed: events metered from now on use them",
+                                  metadata: ["accounts": "\(accounts.count)"])
+                }
                 current = accounts
             } catch {
                 logger.warning("cannot refresh the accounts; keeping the current ones: \(error)")
