@@ -40,11 +40,13 @@ final class DeadLetterSink: DeadLetterQueue {
         }
     }
 
-    /// Waits until every dead letter sent so far is acknowledged by Kafka.
-    func awaitDelivery(timeout: Duration) throws {
+    /// Waits until every dead letter sent so far is acknowledged by Kafka (on a thread of its own:
+    /// with the broker away the wait lasts the whole timeout).
+    func awaitDelivery(timeout: Duration) async throws {
         let failed = failedSends.exchange(0, ordering: .relaxed)
         if failed > 0 { throw DeadLetterError.notQueued(count: failed) }
-        try producer.flush(timeout: timeout)
+        let producer = producer
+        try await BlockingCall.run { try producer.flush(timeout: timeout) }
     }
 
     private let failedSends = Atomic<Int>(0)

@@ -166,7 +166,7 @@ actor FlushCoordinator {
         }
         guard !shardsWriting.isEmpty else { return report }
         flushNumber += 1
-        if !report.rejections.isEmpty { try deadLetters.awaitDelivery(timeout: .seconds(30)) }
+        if !report.rejections.isEmpty { try await deadLetters.awaitDelivery(timeout: .seconds(30)) }
         // Every shard's delta in ONE transaction: one COPY stream per delta table (the shards'
         // encoded rows one after the other, no copy), one fence, one commit, one WAL flush.
         let (writer, failpoints, number, writing) = (writer, settings.failpoints, flushNumber, shardsWriting)
