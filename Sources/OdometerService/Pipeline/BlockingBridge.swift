@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 
 /// Runs async work to completion from a dedicated OS thread (the Kafka consumer thread),
 /// blocking that thread. Never call it from a Swift concurrency thread: it would block the
@@ -14,17 +13,6 @@ package enum BlockingBridge {
         }
         done.wait()
         return try box.result!.get()
-    }
-}
-
-/// The other direction: a blocking call (librdkafka's flush, which waits up to its timeout for
-/// the broker) awaited from async code on a thread of its own, so it holds no thread of the
-/// cooperative pool, which has one per core.
-package enum BlockingCall {
-    package static func run<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try work() }) }.start()
-        }
     }
 }
 
