@@ -12,8 +12,8 @@ extension RealPostgres {
     /// sees every event exactly once.
     ///
     /// Each test takes about 5 s alone and 200 s inside a full, loaded `swift test`; one full run
-    /// hung in the first one (2026-12-03, not reproduced), so a hang fails here with its name
-    /// instead of holding CI until its own limit.
+    /// hung in the first one (2026-12-03, not reproduced), so a hang is reported with its name
+    /// instead of only by CI's own limit.
     @Suite(.timeLimit(.minutes(10))) struct CompactionProperties {
         @Test(arguments: [UInt64(1), 2, 3])
         func anyInterleavingOfFlushesCompactionsAndKillsKeepsTheTotals(seed: UInt64) async throws {
