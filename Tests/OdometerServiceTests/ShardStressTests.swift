@@ -169,6 +169,14 @@ final class StressCorpus: @unchecked Sendable {
     deinit { storage.deallocate() }
 
     func singleThreadedRecount(catalog: MeterCatalog, directory: AccountDirectory) -> MergedTotals {
+        MergedTotals.recount(messages, catalog: catalog, directory: directory)
+    }
+}
+
+/// Deltas merged the way Postgres merges them, from their COPY text.
+struct MergedTotals {
+    /// The messages that decode, metered one by one on this thread.
+    static func recount(_ messages: [StressInput], catalog: MeterCatalog, directory: AccountDirectory) -> MergedTotals {
         let decoder = EventDecoder(catalog: catalog)
         let aggregator = ShardAggregator(catalog: catalog, directory: directory)
         for message in messages where decoder.decode(message.payload) == nil {
@@ -178,10 +186,7 @@ final class StressCorpus: @unchecked Sendable {
         merged.add(aggregator.drain())
         return merged
     }
-}
 
-/// Deltas merged the way Postgres merges them, from their COPY text.
-struct MergedTotals {
     struct Figures: Equatable {
         var events: Int64 = 0
         var sum: ExactDecimal = .zero
