@@ -38,7 +38,7 @@ import Testing
                 }
                 _ = await serve.finish()
             }
-            let recount = feeder.finish()
+            let recount = await feeder.finish()
             #expect(feeder.failure == nil)
             try await Self.meterToTheEnd(harness)
             try await Self.expectExactlyOnce(harness, recount: recount, feeder: feeder)
@@ -92,7 +92,7 @@ import Testing
             // and rejoins.
             a.send(SIGCONT)
             try await Task.sleep(for: .seconds(8))
-            let recount = feeder.finish()
+            let recount = await feeder.finish()
             #expect(feeder.failure == nil)
             try await harness.waitUntilCaughtUp()
             for serve in [a, c] {
@@ -127,7 +127,7 @@ import Testing
             try await Task.sleep(for: .seconds(8))
             try await harness.database.control(.resume)
             try await Task.sleep(for: .seconds(2))
-            let recount = feeder.finish()
+            let recount = await feeder.finish()
             do {
                 try await harness.waitUntilCaughtUp()
             } catch {
@@ -153,7 +153,7 @@ import Testing
             try await Task.sleep(for: .seconds(5))
             for broker in Int32(1)...3 { try harness.kafka.setBroker(broker, up: true) }
             try await Task.sleep(for: .seconds(3))
-            let recount = feeder.finish()
+            let recount = await feeder.finish()
             #expect(feeder.failure == nil)
             try await harness.waitUntilCaughtUp()
             let stopped = await serve.terminate()
@@ -174,7 +174,7 @@ import Testing
             #expect(started.duration(to: .now) < .seconds(15))
             let result = await serve.finish()
             #expect(result.status == 0 || result.status == 2, "serve: \(result.error.suffix(2000))")
-            _ = feeder.finish()
+            _ = await feeder.finish()
             try await harness.database.control(.resume)
         }
     }
@@ -285,7 +285,7 @@ import Testing
         #expect(differences.isEmpty, "\(differences.count) rows differ, e.g. \(differences.prefix(3))")
         // Each conflicting message is dead-lettered, and only those; after a crash one may be
         // written twice, but never for another offset.
-        let letters = try DeadLetterReader.readAll(brokers: harness.kafka.bootstrapServers, topic: "usage.dlq")
+        let letters = try await DeadLetterReader.readAll(brokers: harness.kafka.bootstrapServers, topic: "usage.dlq")
         #expect(Set(letters.map(\.reason)) == ["conflicting_duplicate"])
         let positions = Set(letters.map { "\($0.partition)/\($0.offset)" })
         #expect(positions.count == feeder.conflicts.count)

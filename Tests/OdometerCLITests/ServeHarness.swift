@@ -210,10 +210,11 @@ final class StreamFeeder: @unchecked Sendable {
         }
     }
 
-    /// Stops producing, waits for every message to be acknowledged, and returns the recount.
-    func finish(period: String = "2026-10") -> Recount {
+    /// Stops producing, waits (on a thread of its own, not the cooperative pool: up to the
+    /// producer's 120 s flush) for every message to be acknowledged, and returns the recount.
+    func finish(period: String = "2026-10") async -> Recount {
         producing.store(false, ordering: .relaxed)
-        done.wait()
+        _ = try? await BlockingCall.run { [done] in done.wait() }
         var recount = Recount(period: period)
         for event in events { recount.add(event) }
         return recount

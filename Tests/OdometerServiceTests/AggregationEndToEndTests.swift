@@ -15,7 +15,7 @@ import Testing
 
     @Test func minAvgAndLatestEqualTheRecount() async throws {
         try await PipelineEnvironment.with(partitions: 4, accounts: 200, meters: Self.meters) { environment in
-            try environment.produce(60_000)
+            try await environment.produce(60_000)
             let pipeline = try environment.pipeline()
             try await environment.meterUntilCaughtUp(pipeline)
 

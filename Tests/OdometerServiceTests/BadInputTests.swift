@@ -23,9 +23,9 @@ import Testing
 
     @Test func malformedEventsAreDeadLetteredCountedAndSkipped() async throws {
         try await PipelineEnvironment.with(partitions: 4, accounts: 100) { environment in
-            try environment.produce(5_000)
-            try environment.produceRaw(Self.malformed.map(\.payload))
-            try environment.produce(5_000, first: 5_000)
+            try await environment.produce(5_000)
+            try await environment.produceRaw(Self.malformed.map(\.payload))
+            try await environment.produce(5_000, first: 5_000)
             let pipeline = try environment.pipeline()
             try await environment.meterUntilCaughtUp(pipeline)
 
@@ -35,7 +35,7 @@ import Testing
             let committed = await pipeline.committed
             #expect(committed.rejections == Dictionary(Self.malformed.map { ($0.reason, 1) }, uniquingKeysWith: +))
 
-            let letters = try DeadLetterReader.read(brokers: environment.kafka.bootstrapServers,
+            let letters = try await DeadLetterReader.read(brokers: environment.kafka.bootstrapServers,
                                                     topic: "usage.dlq", count: Self.malformed.count)
             #expect(Set(letters.map(\.payload)) == Set(Self.malformed.map(\.payload)))
             for letter in letters {

@@ -12,7 +12,7 @@ import Testing
 @Suite(.serialized) struct CloseAndDeliverTests {
     @Test func everyInvoiceArrivesOnceAndASecondCloseAndRelayCreateNothing() async throws {
         try await PipelineEnvironment.with(accounts: 300) { environment in
-            try environment.produce(30_000)
+            try await environment.produce(30_000)
             let pipeline = try environment.pipeline()
             try await environment.meterUntilCaughtUp(pipeline)
 

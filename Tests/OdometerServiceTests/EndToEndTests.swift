@@ -10,7 +10,7 @@ import Testing
 @Suite(.serialized) struct EndToEndTests {
     @Test func meteredTotalsEqualAnIndependentRecount() async throws {
         try await PipelineEnvironment.with { environment in
-            try environment.produce(200_000)
+            try await environment.produce(200_000)
             let recount = environment.recount(200_000)
             let pipeline = try environment.pipeline()
             try await environment.meterUntilCaughtUp(pipeline)
@@ -27,7 +27,7 @@ import Testing
 
     @Test func aCrashMidStreamThenARestartCountsEveryEventExactlyOnce() async throws {
         try await PipelineEnvironment.with { environment in
-            try environment.produce(100_000)
+            try await environment.produce(100_000)
             let first = try environment.pipeline()
             let firstRun = Task { try await first.run() }
             // Once it has caught up, more events keep arriving (for 30 s) while the first
@@ -36,7 +36,7 @@ import Testing
             // CI run crashed it only after everything was committed).
             while try await environment.committedEvents() < 100_000 { try await Task.sleep(for: .milliseconds(20)) }
             let producing = Task.detached { [environment] in
-                try environment.produce(300_000, first: 100_000, rate: 10_000)
+                try await environment.produce(300_000, first: 100_000, rate: 10_000)
             }
             while try await environment.committedEvents() < 140_000 { try await Task.sleep(for: .milliseconds(20)) }
             await first.crash()
@@ -63,7 +63,7 @@ import Testing
 
     @Test func fullRingsMakeTheConsumerWaitAndLoseNothing() async throws {
         try await PipelineEnvironment.with { environment in
-            try environment.produce(100_000)
+            try await environment.produce(100_000)
             // 64-message rings cannot take a poll batch: the consumer thread waits for every shard.
             let pipeline = try environment.pipeline(ringCapacity: 64)
             try await environment.meterUntilCaughtUp(pipeline)
@@ -74,7 +74,7 @@ import Testing
 
     @Test func shardsThatTakeNothingArePausedAndResumedAndLoseNothing() async throws {
         try await PipelineEnvironment.with { environment in
-            try environment.produce(100_000)
+            try await environment.produce(100_000)
             // No patience: a shard whose 64-message ring is full at a drain is paused at once, and
             // librdkafka fetches what it had pre-fetched for its partitions again after the resume.
             var settings = environment.settings
@@ -90,7 +90,7 @@ import Testing
 
     @Test func aFullWindowWaitsForTheFlusherAndLosesNothing() async throws {
         try await PipelineEnvironment.with { environment in
-            try environment.produce(60_000)
+            try await environment.produce(60_000)
             // A 300-key window fills within a poll batch: shards keep stopping until the flusher
             // takes their windows, and the stop at the end must still catch up and flush.
             let pipeline = try environment.pipeline(windowKeyLimit: 300)
@@ -103,7 +103,7 @@ import Testing
 
     @Test func eventsNotKeyedBySubjectStillCountExactlyOnce() async throws {
         try await PipelineEnvironment.with(partitions: 8, accounts: 50) { environment in
-            try environment.produceUnkeyed(40_000)
+            try await environment.produceUnkeyed(40_000)
             let pipeline = try environment.pipeline()
             try await environment.meterUntilCaughtUp(pipeline)
             #expect(try await environment.usage() == environment.recount(40_000).figures)

@@ -13,7 +13,7 @@ import Testing
 @Suite(.serialized) struct ExactlyOnceFaultTests {
     @Test func aFailedFlushLetsNoQueuedRevocationCommitAfterIt() async throws {
         try await PipelineEnvironment.with(partitions: 4, accounts: 400) { environment in
-            try environment.produce(150_000)
+            try await environment.produce(150_000)
             let gate = FlushGate()
             var settings = environment.settings
             // Shard 1's transaction in the second flush stops before its commit, waits until a
@@ -48,18 +48,18 @@ import Testing
     @Test func copiesAreCountedOnceThroughARestartAndConflictsAreDeadLettered() async throws {
         try await PipelineEnvironment.with(partitions: 4, accounts: 500) { environment in
             let events = Array(environment.workload.stream(count: 30_000, seed: 42))
-            try environment.produce(30_000)
+            try await environment.produce(30_000)
             // Exact copies of 1,500 events right away, and 60 copies with changed payloads.
-            try environment.produceCopies(events[0..<1500].map { (EventCopies.bytes(of: $0), $0.accountID) })
+            try await environment.produceCopies(events[0..<1500].map { (EventCopies.bytes(of: $0), $0.accountID) })
             let conflicting = events[20_000..<20_060].map { (EventCopies.conflictingBytes(of: $0), $0.accountID) }
-            try environment.produceCopies(conflicting)
+            try await environment.produceCopies(conflicting)
 
             let first = try environment.pipeline()
             try await environment.meterUntilCaughtUp(pipeline: first, crash: true)
             #expect(await first.committed.duplicates == 1500)
 
             // After the restart, the window is rebuilt from the log: later copies are still caught.
-            try environment.produceCopies(events[1500..<3000].map { (EventCopies.bytes(of: $0), $0.accountID) })
+            try await environment.produceCopies(events[1500..<3000].map { (EventCopies.bytes(of: $0), $0.accountID) })
             let second = try environment.pipeline()
             try await environment.meterUntilCaughtUp(second)
             #expect(await second.committed.duplicates == 1500)
@@ -69,7 +69,7 @@ import Testing
             let expected = environment.recount(30_000).figures
             let differences = UsageFigures.differences(usage, expected)
             #expect(differences.isEmpty, "\(differences.count) rows differ, e.g. \(differences.prefix(3))")
-            let letters = try DeadLetterReader.readAll(brokers: environment.kafka.bootstrapServers, topic: "usage.dlq")
+            let letters = try await DeadLetterReader.readAll(brokers: environment.kafka.bootstrapServers, topic: "usage.dlq")
             #expect(letters.count == 60)
             #expect(Set(letters.map(\.reason)) == ["conflicting_duplicate"])
             #expect(Set(letters.map(\.payload)) == Set(conflicting.map { String(decoding: $0.0, as: UTF8.self) }))
@@ -81,12 +81,12 @@ import Testing
             var settings = environment.settings
             settings.dedup = DedupSettings(window: .seconds(2))
             let events = Array(environment.workload.stream(count: 5_000, seed: 42))
-            try environment.produce(5_000)
+            try await environment.produce(5_000)
             try await environment.meterUntilCaughtUp(environment.pipeline(settings: settings))
             try await Task.sleep(for: .seconds(3))
             // Everything metered is older than the window: a restart reads nothing again, and a
             // copy sent now is a new event (the window bounds memory; it is not forever).
-            try environment.produceCopies(events[0..<10].map { (EventCopies.bytes(of: $0), $0.accountID) })
+            try await environment.produceCopies(events[0..<10].map { (EventCopies.bytes(of: $0), $0.accountID) })
             let second = try environment.pipeline(settings: settings)
             try await environment.meterUntilCaughtUp(second)
             #expect(second.messagesReadForDedup == 0)
@@ -99,9 +99,9 @@ import Testing
         // Without a meter for logins, their events are dead-lettered as unknown_type.
         let withoutLogins = UsageWorkload.meters.filter { $0.slug != "active_users" }
         try await PipelineEnvironment.with(partitions: 4, accounts: 200, meters: withoutLogins) { environment in
-            try environment.produce(20_000)
+            try await environment.produce(20_000)
             try await environment.meterUntilCaughtUp(environment.pipeline())
-            let letters = try DeadLetterReader.readAll(brokers: environment.kafka.bootstrapServers, topic: "usage.dlq")
+            let letters = try await DeadLetterReader.readAll(brokers: environment.kafka.bootstrapServers, topic: "usage.dlq")
             #expect(!letters.isEmpty && letters.allSatisfy { $0.reason == "unknown_type" })
 
             // The fix: the login meter is configured, and serve restarts. Its window rebuild reads
@@ -112,8 +112,8 @@ import Testing
             while fixed.messagesReadForDedup < 20_000 { try await Task.sleep(for: .milliseconds(50)) }
             // The replay (what `odometer dlq replay` sends: the same key and payload), twice.
             let replayed = letters.map { (Array($0.payload.utf8), Self.subject(of: $0.payload)) }
-            try environment.produceCopies(replayed)
-            try environment.produceCopies(replayed)
+            try await environment.produceCopies(replayed)
+            try await environment.produceCopies(replayed)
             try await environment.waitUntilCaughtUp()
             running.cancel()
             try await running.value

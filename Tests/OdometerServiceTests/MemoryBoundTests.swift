@@ -22,7 +22,7 @@ import Testing
                                seconds: 1_791_000_000 + Int64(index), milliseconds: 0,
                                kind: .userLogin(user: round * 50_000 + index))
                 }
-                try environment.produceCopies(events.map { (EventCopies.bytes(of: $0), $0.accountID) })
+                try await environment.produceCopies(events.map { (EventCopies.bytes(of: $0), $0.accountID) })
                 for event in events { recount.add(event) }
                 try await environment.waitUntilCaughtUp()
                 largest = max(largest, await pipeline.internedStrings)

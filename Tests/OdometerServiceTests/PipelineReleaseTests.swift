@@ -8,7 +8,7 @@ import Testing
 @Suite struct PipelineReleaseTests {
     @Test func aStoppedPipelineReleasesEveryKafkaClientItOpened() async throws {
         try await PipelineEnvironment.with { environment in
-            try environment.produce(2_000)
+            try await environment.produce(2_000)
             let brokers = environment.kafka.bootstrapServers
             try await Self.meterOnce(environment)
             // The consumer thread and the compaction task end just after `run()` returns.

@@ -11,10 +11,10 @@ extension RealPostgres {
     /// equal to the recount of the flushes that committed; and a reader racing the compactor
     /// sees every event exactly once.
     ///
-    /// Each test takes about 5 s alone and 200 s inside a full, loaded `swift test`; one full run
-    /// hung in the first one (2026-12-03, not reproduced), so a hang is reported with its name
-    /// instead of only by CI's own limit.
-    @Suite(.timeLimit(.minutes(10))) struct CompactionProperties {
+    /// Each test takes about 5 s alone and 200 s inside a full, loaded `swift test` (a slower CI
+    /// machine may take a few times that); one full run hung in the first one (2026-12-03, not
+    /// reproduced), so a hang is reported with its name (CI's watchdog adds every thread's stack).
+    @Suite(.timeLimit(.minutes(20))) struct CompactionProperties {
         @Test(arguments: [UInt64(1), 2, 3])
         func anyInterleavingOfFlushesCompactionsAndKillsKeepsTheTotals(seed: UInt64) async throws {
             try await withMigratedDatabase { client in

@@ -11,7 +11,12 @@ public enum DeadLetterReader {
         public var offset: String
     }
 
-    public static func read(brokers: String, topic: String, count: Int) throws -> [Letter] {
+    /// Waits (up to 60 s) on a thread of its own, not on the cooperative pool, for `count` letters.
+    public static func read(brokers: String, topic: String, count: Int) async throws -> [Letter] {
+        try await BlockingCall.run { try readBlocking(brokers: brokers, topic: topic, count: count) }
+    }
+
+    private static func readBlocking(brokers: String, topic: String, count: Int) throws -> [Letter] {
         let collector = Collector()
         let consumer = try KafkaBatchConsumer(
             configuration: .init(bootstrapServers: brokers, groupID: "dlq-reader-\(UUID().uuidString.prefix(6))",
@@ -52,10 +57,12 @@ public enum DeadLetterReader {
 
 extension DeadLetterReader {
     /// Every dead letter the topic holds now (its partitions must still start at offset 0).
-    public static func readAll(brokers: String, topic: String) throws -> [Letter] {
-        let watermarks = try KafkaTopicInspector(bootstrapServers: brokers, logger: nil).watermarks(topic: topic)
+    public static func readAll(brokers: String, topic: String) async throws -> [Letter] {
+        let watermarks = try await BlockingCall.run {
+            try KafkaTopicInspector(bootstrapServers: brokers, logger: nil).watermarks(topic: topic)
+        }
         precondition(watermarks.values.allSatisfy { $0.low == 0 }, "the dead-letter topic lost its head")
         let count = Int(watermarks.values.reduce(0) { $0 + $1.high })
-        return count == 0 ? [] : try read(brokers: brokers, topic: topic, count: count)
+        return count == 0 ? [] : try await read(brokers: brokers, topic: topic, count: count)
     }
 }

@@ -133,7 +133,12 @@ public final class IngestPipeline: Service, Sendable {
         let compacting = Task { await compaction.run() }
         defer { compacting.cancel() }
         for shard in shards { shard.start() }
-        try consumer.start(subscribing: [settings.topic])
+        do {
+            try consumer.start(subscribing: [settings.topic])
+        } catch {
+            await halt()   // the shard threads would outlive the pipeline
+            throw error
+        }
         logger.info("ingesting", metadata: ["topic": "\(settings.topic)", "group": "\(settings.group)",
                                             "shards": "\(settings.shards)"])
         do {
@@ -191,9 +196,9 @@ public final class IngestPipeline: Service, Sendable {
     private func stopGracefully() async throws {
         await onThread { self.consumer.stop() }
         if let failure = router.failure.withLock({ $0 }) { throw failure }
-        router.waitUntilShardsCaughtUp()
+        await onThread { _ = self.router.waitUntilShardsCaughtUp() }
         try await coordinator.flush()
-        for shard in shards { shard.stop() }
+        await onThread { for shard in self.shards { shard.stop() } }
         await onThread { try? self.producer.flush(timeout: .seconds(10)) }
         let report = await coordinator.totals
         logger.info("stopped", metadata: ["events": "\(report.events)", "rejected": "\(report.rejectedEvents)"])
@@ -202,7 +207,7 @@ public final class IngestPipeline: Service, Sendable {
     /// Stops everything without flushing; in-memory deltas are dropped (Postgres has the truth).
     private func halt() async {
         await onThread { self.consumer.stopWithoutLeaving() }
-        for shard in shards { shard.stop() }
+        await onThread { for shard in self.shards { shard.stop() } }
     }
 
     private func checkHealth() throws {
@@ -210,14 +215,10 @@ public final class IngestPipeline: Service, Sendable {
         if let failure = router.failure.withLock({ $0 }) { throw failure }
     }
 
-    /// Runs blocking Kafka calls off the cooperative thread pool.
+    /// Runs blocking calls (librdkafka's, and waits for the shard threads) off the cooperative
+    /// thread pool, which has one thread per core: a wait there stalls every task of the process.
     private func onThread(_ work: @escaping @Sendable () -> Void) async {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                work()
-                continuation.resume()
-            }
-        }
+        _ = try? await BlockingCall.run(work)
     }
 }
 

@@ -34,7 +34,8 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     let handoff: DeltaHandoff
     /// Messages fully handled (metered or dead-lettered, and released).
     let processed = Atomic<Int>(0)
-    private let running = Atomic<Bool>(true)
+    /// True from `start` until `stop`: a shard that never started has no thread to wait for.
+    private let running = Atomic<Bool>(false)
     /// Set when the thread has ended; a delta requested after that never comes.
     let stopped = Atomic<Bool>(false)
     /// Times the window reached `windowKeyLimit` and the shard stopped taking messages.
@@ -115,6 +116,7 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     var hasStopped: Bool { stopped.load(ordering: .acquiring) }
 
     func start() {
+        running.store(true, ordering: .releasing)
         let thread = Thread { [self] in
             run()
             finished.signal()
@@ -124,7 +126,8 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     }
 
     /// Stops the thread after the messages already in the ring; pending deltas stay unflushed
-    /// (the caller flushes first when it wants them).
+    /// (the caller flushes first when it wants them). Returns at once if the shard never started
+    /// (a pipeline crashed or halted before `run`) or has stopped already.
     func stop() {
         guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
         doorbell.ring()

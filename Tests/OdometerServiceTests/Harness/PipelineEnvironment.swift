@@ -8,6 +8,7 @@ import OdometerDemo
 import OdometerTestSupport
 import PostgresNIO
 import PostgresStore
+import Synchronization
 
 /// Real parts for one test: a Kafka mock cluster with a topic, a throwaway Postgres (or a fresh
 /// database on `DATABASE_URL`) with the schema, and helpers to produce, meter and read back.
@@ -21,6 +22,8 @@ final class PipelineEnvironment: Sendable {
     let period = BillingPeriod("2026-10")!
     let logger: Logger
     let meters: [Meter]
+    /// Weak: a test may check that a pipeline it dropped released its clients.
+    private let pipelines = Mutex<[WeakPipeline]>([])
 
     static func with<Result: Sendable>(
         partitions: Int32 = 8, accounts: Int = 2_000, meters: [Meter] = UsageWorkload.meters,
@@ -43,9 +46,11 @@ final class PipelineEnvironment: Sendable {
                 try await SchemaMigrator.migrate(client: postgres, logger: logger)
                 return try await body(environment)
             }
+            await environment.stopPipelines()
             await database.stop()
             return result
         } catch {
+            await environment.stopPipelines()
             await database.stop()
             throw error
         }
@@ -73,8 +78,18 @@ final class PipelineEnvironment: Sendable {
         var settings = settings ?? self.settings
         if let ringCapacity { settings.ringCapacity = ringCapacity }
         if let windowKeyLimit { settings.windowKeyLimit = windowKeyLimit }
-        return try IngestPipeline(settings: settings, catalog: catalog ?? MeterCatalog(meters: meters),
-                           directory: try AccountDirectory(accounts: accounts), postgres: postgres, logger: logger)
+        let pipeline = try IngestPipeline(settings: settings, catalog: catalog ?? MeterCatalog(meters: meters),
+                                          directory: try AccountDirectory(accounts: accounts), postgres: postgres,
+                                          logger: logger)
+        pipelines.withLock { $0.append(WeakPipeline(pipeline: pipeline)) }
+        return pipeline
+    }
+
+    /// Crashes every pipeline the test made (a no-op for one that has stopped), before the
+    /// cluster and the database go: a test that fails while its pipeline runs would otherwise
+    /// leave it running, and reconnecting to nothing, until the whole test run ends.
+    private func stopPipelines() async {
+        for pipeline in pipelines.withLock({ $0.compactMap(\.pipeline) }) { await pipeline.crash() }
     }
 
     var pricer: UsagePricer { UsagePricer(meters: meters, plans: DemoCatalog.plans, accounts: accounts) }
@@ -82,10 +97,17 @@ final class PipelineEnvironment: Sendable {
     var workload: UsageWorkload { UsageWorkload(accounts: accounts.count, period: period) }
 
     /// Produces generated events `first ..< first + count` (the stream `recount(_:)` sees).
-    func produce(_ count: Int, first: Int = 0, rate: Int? = nil) throws {
-        let producer = try KafkaProducer(bootstrapServers: kafka.bootstrapServers, logger: nil)
-        try WorkloadProducer(producer: producer, topic: topic).produce(
-            workload, count: count, first: first, seed: 42, rate: rate)
+    ///
+    /// Every `produce…` runs on a thread of its own (`BlockingCall`): a paced stream sleeps for tens of
+    /// seconds and a flush waits for the broker, and a thread of the cooperative pool (one per core)
+    /// held that long stalls every other test's tasks, the pipeline's own flushes among them.
+    func produce(_ count: Int, first: Int = 0, rate: Int? = nil) async throws {
+        let (brokers, topic, workload) = (kafka.bootstrapServers, topic, workload)
+        try await BlockingCall.run {
+            let producer = try KafkaProducer(bootstrapServers: brokers, logger: nil)
+            try WorkloadProducer(producer: producer, topic: topic).produce(
+                workload, count: count, first: first, seed: 42, rate: rate)
+        }
     }
 
     /// The independent recount of what `produce` sent in batches of these sizes, from event 0.
@@ -101,31 +123,33 @@ final class PipelineEnvironment: Sendable {
 
     /// Produces generated events `0 ..< count` keyed by their sequence, not their subject, so
     /// one account's events spread over every partition (and shard).
-    func produceUnkeyed(_ count: Int) throws {
-        let producer = try KafkaProducer(bootstrapServers: kafka.bootstrapServers, logger: nil)
-        var buffer: [UInt8] = []
-        for event in workload.stream(count: count, seed: 42) {
-            buffer.removeAll(keepingCapacity: true)
-            event.render(into: &buffer)
-            try producer.produce(topic: topic, key: Array("k\(event.sequence)".utf8), value: buffer)
+    func produceUnkeyed(_ count: Int) async throws {
+        let (brokers, topic, workload) = (kafka.bootstrapServers, topic, workload)
+        try await BlockingCall.run {
+            let producer = try KafkaProducer(bootstrapServers: brokers, logger: nil)
+            var buffer: [UInt8] = []
+            for event in workload.stream(count: count, seed: 42) {
+                buffer.removeAll(keepingCapacity: true)
+                event.render(into: &buffer)
+                try producer.produce(topic: topic, key: Array("k\(event.sequence)".utf8), value: buffer)
+            }
+            try producer.flush(timeout: .seconds(60))
         }
-        try producer.flush(timeout: .seconds(60))
     }
 
     /// Produces these payloads as they are, each keyed like the event it copies (so a copy lands
     /// in its original's partition).
-    func produceCopies(_ copies: [([UInt8], String)]) throws {
-        let producer = try KafkaProducer(bootstrapServers: kafka.bootstrapServers, logger: nil)
-        for (payload, key) in copies { try producer.produce(topic: topic, key: Array(key.utf8), value: payload) }
-        try producer.flush(timeout: .seconds(30))
+    func produceCopies(_ copies: [([UInt8], String)]) async throws {
+        let (brokers, topic) = (kafka.bootstrapServers, topic)
+        try await BlockingCall.run {
+            let producer = try KafkaProducer(bootstrapServers: brokers, logger: nil)
+            for (payload, key) in copies { try producer.produce(topic: topic, key: Array(key.utf8), value: payload) }
+            try producer.flush(timeout: .seconds(30))
+        }
     }
 
-    func produceRaw(_ payloads: [String]) throws {
-        let producer = try KafkaProducer(bootstrapServers: kafka.bootstrapServers, logger: nil)
-        for (index, payload) in payloads.enumerated() {
-            try producer.produce(topic: topic, key: Array("bad-\(index)".utf8), value: Array(payload.utf8))
-        }
-        try producer.flush(timeout: .seconds(30))
+    func produceRaw(_ payloads: [String]) async throws {
+        try await produceCopies(payloads.enumerated().map { index, payload in (Array(payload.utf8), "bad-\(index)") })
     }
 
     /// Waits until the committed offsets cover everything produced so far.
@@ -158,4 +182,9 @@ final class PipelineEnvironment: Sendable {
     func usage() async throws -> [String: Recount.Figure] {
         try await UsageFigures.read(postgres: postgres, meters: meters, logger: logger)
     }
+}
+
+/// A pipeline the environment made, held without keeping it alive.
+private struct WeakPipeline: Sendable {
+    weak var pipeline: IngestPipeline?
 }
