@@ -12,7 +12,7 @@ extension OdometerRuntime {
         let kafka = configuration.kafka
         let logger = logger
         do {
-            return try await BlockingWork.run {
+            return try await BlockingCall.run {
                 let inspector = try KafkaTopicInspector(bootstrapServers: kafka.brokers, properties: kafka.properties,
                                                         timeout: .seconds(10), logger: nil)
                 let ranges = try inspector.watermarks(topic: kafka.deadLetterTopic)

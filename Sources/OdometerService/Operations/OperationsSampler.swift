@@ -62,7 +62,7 @@ public struct OperationsSampler: Service {
         let topic = kafka.topic
         // The inspector bounds each query itself; its error names the brokers, so it gets to answer first.
         let watermarks = await probe("Kafka", within: probeTimeout * 2) {
-            try await BlockingWork.run { try inspector.watermarks(topic: topic) }
+            try await BlockingCall.run { try inspector.watermarks(topic: topic) }
         }
         health.setKafkaProblem(watermarks.problem)
         let queries = OperationsQueries(client: postgres, logger: runtime.logger)
