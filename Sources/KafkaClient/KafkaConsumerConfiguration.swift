@@ -55,6 +55,12 @@ public struct KafkaConsumerConfiguration: Sendable {
             "session.timeout.ms": "\(sessionMilliseconds)",
             "heartbeat.interval.ms": "\(max(100, min(3000, sessionMilliseconds / 3)))",
             "partition.assignment.strategy": assignmentStrategy.rawValue,
+            // A fetched message pins its whole fetch response until it is destroyed, and the
+            // shards' rings hold tens of thousands of messages: with librdkafka's defaults (a
+            // 64 MiB queue, responses up to 50 MB) two pinned responses were ~100 MB of serve's
+            // peak. A 16 MiB queue and 8 MiB responses bound that part (README, Memory).
+            "queued.max.messages.kbytes": "16384",
+            "fetch.max.bytes": "8388608",
         ]
         let settings = LibrdkafkaConfiguration(defaults: defaults, overrides: KafkaClientRole.consumer.applicable(properties))
         if let reset = settings["auto.offset.reset"], reset != "error" {

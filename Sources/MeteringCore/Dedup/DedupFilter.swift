@@ -5,27 +5,30 @@
 /// A copy is recognised only in the partition of its original, which holds when producers key
 /// messages by subject (the topic's contract) or by anything else stable per event.
 ///
-/// Memory cap: past `maximumIds` remembered ids (24 bytes each, at the usual fill), the oldest
-/// generation of every partition is forgotten, until 90% of the cap is left; `forgottenEarly`
-/// counts those ids, and the window is then shorter than configured until the rate drops.
+/// Memory cap: when the tables' bytes pass `memoryLimitBytes` (checked at each table's growth
+/// and every 1,024 new ids), the oldest generation of every partition is forgotten, until 90% of
+/// the cap is left; `forgottenEarly` counts those ids, and the window is then shorter than
+/// configured until the rate drops. The cap counts the tables' real bytes (21–27 per id with
+/// their fill), so `dedupMemory` bounds the memory itself, not an estimate of it.
 ///
 /// Owned by one shard thread: not thread-safe. Allocates only when a table grows or is swept.
 public final class DedupFilter {
     public let window: Duration
     /// The length of a generation in milliseconds: an eighth of the window.
     public let spanMilliseconds: Int64
-    public let maximumIds: Int
+    public let memoryLimitBytes: Int
     private var tables: [DedupTable?] = []
     /// Ids forgotten before their window ended, because of the memory cap.
     public private(set) var forgottenEarly = 0
 
-    /// Bytes per remembered id that the memory cap counts with.
+    /// Bytes per remembered id at a table's usual fill (16-byte slots, 60–75% full), for
+    /// sizing the cap: `dedupMemory` ÷ this is about how many ids a full window holds.
     public static let bytesPerId = 24
 
     public init(window: Duration, memoryLimitBytes: Int) {
         self.window = window
         spanMilliseconds = Self.generationMilliseconds(window: window)
-        maximumIds = max(1024, memoryLimitBytes / Self.bytesPerId)
+        self.memoryLimitBytes = max(1024 * Self.bytesPerId, memoryLimitBytes)
     }
 
     /// The length of one generation of a `window`: an eighth of it, in milliseconds.
@@ -46,8 +49,11 @@ public final class DedupFilter {
             table = DedupTable()
             tables[index] = table
         }
+        let capacity = table.capacity
         let verdict = table.check(fingerprint, generation: appendMilliseconds / spanMilliseconds)
-        if verdict == .first, table.count & 1023 == 0, rememberedIds > maximumIds { enforceCap() }
+        if verdict == .first, table.count & 1023 == 0 || table.capacity != capacity, memoryBytes > memoryLimitBytes {
+            enforceCap()
+        }
         return verdict
     }
 
@@ -70,13 +76,11 @@ public final class DedupFilter {
     public var rememberedIds: Int { tables.reduce(0) { $0 + ($1?.count ?? 0) } }
     public var memoryBytes: Int { tables.reduce(0) { $0 + ($1?.bytes ?? 0) } }
 
-    /// Forgets the oldest generations everywhere until the ids fit in 90% of the cap.
+    /// Forgets the oldest generations everywhere until the tables fit in 90% of the cap.
     private func enforceCap() {
-        var remembered = rememberedIds
-        while remembered > maximumIds * 9 / 10 {
+        while memoryBytes > memoryLimitBytes / 10 * 9 {
             guard let oldest = tables.compactMap({ $0?.oldestGeneration }).min() else { return }
             for case let table? in tables { forgottenEarly += table.forget(olderThanOrIn: oldest) }
-            remembered = rememberedIds
         }
     }
 }
