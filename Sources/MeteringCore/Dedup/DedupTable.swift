@@ -12,8 +12,9 @@ import CacheHints
 /// append time enters a new generation, expired slots are swept (the table is rebuilt from the
 /// live ones): O(capacity) once per span.
 ///
-/// Memory: 16 bytes per slot, so 21–27 bytes per remembered id depending on fill. Owned by
-/// one shard thread: not thread-safe.
+/// Memory: 16 bytes per slot, so 21–27 bytes per remembered id depending on fill, mapped from
+/// the kernel and given back at once when the table is rebuilt (`PageMemory`). Owned by one
+/// shard thread: not thread-safe.
 final class DedupTable {
     struct Slot {
         var key: UInt64            // 0 = empty
@@ -36,14 +37,13 @@ final class DedupTable {
 
     init(capacity: Int = minimumCapacity) {
         self.capacity = max(capacity, Self.minimumCapacity)
-        slots = .allocate(capacity: self.capacity)
-        slots.initialize(repeating: Slot(key: 0, tag: 0), count: self.capacity)
+        slots = PageMemory.allocateZeroed(Slot.self, capacity: self.capacity)
         byGeneration = .allocate(capacity: 256)
         byGeneration.initialize(repeating: 0, count: 256)
     }
 
     deinit {
-        slots.deallocate()
+        PageMemory.release(slots, capacity: capacity)
         byGeneration.deallocate()
     }
 
@@ -142,8 +142,7 @@ final class DedupTable {
         let newCapacity = max(Int((Double(live) / Self.rebuiltFill).rounded(.up)), Self.minimumCapacity)
         let old = slots
         let oldCapacity = capacity
-        slots = .allocate(capacity: newCapacity)
-        slots.initialize(repeating: Slot(key: 0, tag: 0), count: newCapacity)
+        slots = PageMemory.allocateZeroed(Slot.self, capacity: newCapacity)
         capacity = newCapacity
         count = 0
         for generation in 0..<256 { byGeneration[generation] = 0 }
@@ -158,6 +157,6 @@ final class DedupTable {
             count += 1
             byGeneration[Int(stored)] += 1
         }
-        old.deallocate()
+        PageMemory.release(old, capacity: oldCapacity)
     }
 }
