@@ -35,6 +35,9 @@ final class ConsumerControl: Sendable {
     /// The message queue while it exists, so other threads can wake a waiting poll.
     private let wakeTarget = Mutex<WakeTarget?>(nil)
     private let ended = DispatchGroup()
+    /// Polls that returned a whole batch: the local queue held at least that many messages, so
+    /// the consumer is behind the log or the log grows faster than one batch per poll.
+    let fullBatches = Atomic<Int>(0)
 
     private struct WakeTarget: @unchecked Sendable {
         // @unchecked Sendable is safe: rd_kafka_queue_yield is documented as callable from any

@@ -77,6 +77,7 @@ final class ConsumerSession: @unchecked Sendable {
             apply(control.takeRequests())
             let count = fill(messages, capacity: batchSize, from: messageQueue, waiting: pollMilliseconds)
             if count > 0 { handler.consume(UnsafeBufferPointer(start: messages, count: count)) }
+            if count == batchSize { control.fullBatches.add(1, ordering: .relaxed) }
             serveEvents()
             if let failure = bridge.failure ?? context.fatalErrorText.map({ KafkaError.fatal(reason: $0) }) {
                 outcome = .failed(failure)

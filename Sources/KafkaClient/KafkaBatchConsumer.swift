@@ -49,6 +49,10 @@ public final class KafkaBatchConsumer: Sendable {
 
     public var outcome: KafkaConsumerOutcome { control.outcome }
 
+    /// Polls so far that returned a whole batch (`batchSize` messages): while it grows, the
+    /// consumer is catching up or the input is heavy.
+    public var fullBatches: Int { control.fullBatches.load(ordering: .relaxed) }
+
     /// Subscribes to `topics` and starts the consumer thread.
     public func start(subscribing topics: [String]) throws {
         guard let session = session.withLock({ $0.take() }) else { throw KafkaError.consumerAlreadyStarted }

@@ -28,8 +28,7 @@ final class CompactionLoop: Sendable {
 
     /// Whether a flush may append now; counts and reports the ones held back.
     func flushMayProceed() -> Bool {
-        let policy = CompactionPolicy(interval: settings.interval, batchRows: settings.batchRows,
-                                      backlogLimit: settings.backlogLimit, now: clock.now)
+        let policy = settings.policy(now: clock.now)
         let rows = backlogRows.load(ordering: .relaxed)
         guard policy.flushMayProceed(backlogRows: rows) else {
             if heldFlushes.add(1, ordering: .relaxed).newValue % 50 == 1 {
@@ -41,17 +40,21 @@ final class CompactionLoop: Sendable {
         return true
     }
 
-    /// Compacts until cancelled.
-    func run() async {
-        var policy = CompactionPolicy(interval: settings.interval, batchRows: settings.batchRows,
-                                      backlogLimit: settings.backlogLimit, now: clock.now)
+    /// Compacts until cancelled. `fullBatches` counts the consumer's polls that returned a whole
+    /// batch: while it grows, ingest is busy and the compactor yields (`CompactionPolicy`).
+    func run(fullBatches: @Sendable () -> Int) async {
+        var policy = settings.policy(now: clock.now)
+        var lastFullBatches = fullBatches()
         while !Task.isCancelled {
             do {
                 let backlog = try await compactor.backlog()
                 publish(backlog)
-                if policy.shouldCompact(now: clock.now, backlogRows: Int(backlog.rows + backlog.uniqueRows)) {
+                let seen = fullBatches()
+                let busy = seen != lastFullBatches
+                lastFullBatches = seen
+                if policy.shouldCompact(now: clock.now, backlogRows: Int(backlog.rows + backlog.uniqueRows), ingestIsBusy: busy) {
                     let started = clock.now
-                    if let report = try await compactor.compact(maxRows: settings.batchRows) {
+                    if let report = try await compactor.compact(maxRows: policy.rowsPerCompaction(ingestIsBusy: busy)) {
                         policy.compacted(at: clock.now)
                         record(report, took: started.duration(to: clock.now))
                         publish(try await compactor.backlog())
@@ -88,8 +91,14 @@ public struct CompactionSettings: Sendable, Hashable {
     public var interval: Duration = .seconds(10)
     public var batchRows = 1_000_000
     public var backlogLimit = 6_000_000
+    /// While ingest is busy, compact only from this many rows, all at once; nil: half the limit.
+    public var busyBacklog: Int?
     /// How often the backlog is looked at.
     public var tick: Duration = .milliseconds(250)
 
     public init() {}
+
+    func policy(now: ContinuousClock.Instant) -> CompactionPolicy<ContinuousClock.Instant> {
+        CompactionPolicy(interval: interval, batchRows: batchRows, backlogLimit: backlogLimit, busyBacklog: busyBacklog, now: now)
+    }
 }

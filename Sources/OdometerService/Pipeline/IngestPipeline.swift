@@ -130,7 +130,7 @@ public final class IngestPipeline: Service, Sendable {
     }
 
     public func run() async throws {
-        let compacting = Task { await compaction.run() }
+        let compacting = Task { [consumer] in await compaction.run(fullBatches: { consumer.fullBatches }) }
         defer { compacting.cancel() }
         for shard in shards { shard.start() }
         do {

@@ -128,6 +128,24 @@ import Testing
         #expect(policy.shouldCompact(now: start + .seconds(20), backlogRows: 10))
     }
 
+    @Test func yieldsToBusyIngestUntilHalfTheLimitThenTakesItAllAtOnce() {
+        let policy = CompactionPolicy(interval: .seconds(10), batchRows: 1000, backlogLimit: 6000, now: start)
+        // (backlog rows, ingest busy, seconds since the last compaction) → compact?
+        let table: [(Int, Bool, Int, Bool)] = [
+            (1000, false, 1, true), (1000, true, 1, false), (2999, true, 60, false),
+            (3000, true, 1, true), (5000, true, 60, true), (10, true, 60, false), (10, false, 60, true),
+        ]
+        for (rows, busy, seconds, expected) in table {
+            #expect(policy.shouldCompact(now: start + .seconds(seconds), backlogRows: rows, ingestIsBusy: busy) == expected,
+                    "\(rows) rows, busy \(busy), \(seconds) s")
+        }
+        #expect(policy.rowsPerCompaction(ingestIsBusy: true) == 3000)
+        #expect(policy.rowsPerCompaction(ingestIsBusy: false) == 1000)
+        // Never below one quiet compaction, never above the limit.
+        #expect(CompactionPolicy(batchRows: 1000, backlogLimit: 1500, now: start).busyBacklog == 1000)
+        #expect(CompactionPolicy(batchRows: 1000, backlogLimit: 6000, busyBacklog: 9000, now: start).busyBacklog == 6000)
+    }
+
     @Test func flushesWaitOnlyPastTheBacklogLimit() {
         let policy = CompactionPolicy(interval: .seconds(10), batchRows: 1000, backlogLimit: 5000, now: start)
         #expect(policy.flushMayProceed(backlogRows: 5000))
