@@ -40,6 +40,13 @@ final class CompactionLoop: Sendable {
         return true
     }
 
+    /// Counts a flush's rows into the backlog at once: the compactor reads the backlog only between
+    /// compactions, and one compaction can take as long as several flushes, which would otherwise
+    /// all see the backlog from before it and append past the limit.
+    func appended(rows: Int) {
+        backlogRows.add(rows, ordering: .relaxed)
+    }
+
     /// Compacts until cancelled. `fullBatches` counts the consumer's polls that returned a whole
     /// batch: while it grows, ingest is busy and the compactor yields (`CompactionPolicy`).
     func run(fullBatches: @Sendable () -> Int) async {

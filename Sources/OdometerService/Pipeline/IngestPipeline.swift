@@ -173,7 +173,8 @@ public final class IngestPipeline: Service, Sendable {
             if policy.shouldFlush(now: clock.now, pendingKeys: pending.keys, pendingMessages: pending.messages),
                compaction.flushMayProceed() {
                 let started = clock.now
-                try await coordinator.flush()
+                let report = try await coordinator.flush()
+                compaction.appended(rows: report.keys + report.uniqueRows)
                 policy.flushed(at: clock.now, took: started.duration(to: clock.now))
             }
             if clock.now >= nextResetCheck {
