@@ -134,6 +134,7 @@ import Testing
         let table: [(Int, Bool, Int, Bool)] = [
             (1000, false, 1, true), (1000, true, 1, false), (2999, true, 60, false),
             (3000, true, 1, true), (5000, true, 60, true), (10, true, 60, false), (10, false, 60, true),
+            (10, true, 119, false), (10, true, 120, true), (0, true, 600, false),
         ]
         for (rows, busy, seconds, expected) in table {
             #expect(policy.shouldCompact(now: start + .seconds(seconds), backlogRows: rows, ingestIsBusy: busy) == expected,
