@@ -13,10 +13,10 @@ import Glibc
 /// clear it.
 ///
 /// The pages are populated at once (`MAP_POPULATE`: one call instead of a fault per page, which
-/// every thread of the process queued behind while a table grew), and a table of 2 MiB or more
-/// asks for transparent huge pages, since every lookup lands at random in it. Both measured in
-/// `odometer bench` (2026-12-04): (d) with dedup on ÷ off 0.55–0.89 with page faults, 0.88 and
-/// 0.89 populated. Stateless.
+/// every thread of the process queued behind while a table grew). Measured in `odometer bench`
+/// (2026-12-04): (d) with dedup on ÷ off 0.55–0.89 with page faults, 0.86–0.95 populated. Not
+/// kept: transparent huge pages for tables of 2 MiB or more (`MADV_HUGEPAGE`): the sustained
+/// run's peak RSS was 524–525 MiB with them and 456 MiB without, for the same events. Stateless.
 enum PageMemory {
     /// `capacity` zeroed instances of `T` (whose all-zero bits must be a valid value).
     static func allocateZeroed<T>(_ type: T.Type, capacity: Int) -> UnsafeMutablePointer<T> {
@@ -24,7 +24,6 @@ enum PageMemory {
         guard let address = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0),
               address != MAP_FAILED
         else { fatalError("out of memory: could not map \(bytes) bytes for the dedup window (errno \(errno))") }
-        if bytes >= 2 << 20 { _ = madvise(address, bytes, MADV_HUGEPAGE) }
         return address.bindMemory(to: T.self, capacity: capacity)
     }
 
