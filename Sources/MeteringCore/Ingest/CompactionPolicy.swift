@@ -8,9 +8,9 @@
 /// Postgres, and on a small machine the CPU, with the flushes that commit new events, so it
 /// waits until `busyBacklog` rows wait (or `busyInterval` passed, so no batch waits for long) and
 /// then takes them in one compaction, in which the rows of a key are merged before its total is
-/// updated once. Measured in `odometer bench`
-/// (2026-12-04, three alternating pairs): (d) 353 k → 403 k events/s, the flush 429 k → 499 k
-/// rows/s. When ingest is quiet it compacts every `interval`, or at `batchRows`.
+/// updated once. Measured in `odometer bench` (2026-12-04, three alternating pairs): (d) 353 k →
+/// 403 k events/s, the flush 429 k → 499 k rows/s. When ingest is quiet it compacts every
+/// `interval`, or at `batchRows`.
 ///
 /// A value-type state machine over an injected clock's instants, like `FlushPolicy`; no I/O.
 public struct CompactionPolicy<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
