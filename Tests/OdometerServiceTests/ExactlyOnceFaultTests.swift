@@ -16,14 +16,19 @@ import Testing
             try await environment.produce(150_000)
             let gate = FlushGate()
             var settings = environment.settings
-            // Shard 1's transaction in the second flush stops before its commit, waits until a
-            // revocation's flush is queued behind it, then fails.
+            // The first transaction after the first commit stops before its commit, waits until a
+            // revocation's flush is queued behind it, then fails. (Not "flush 2, shard 1": on a
+            // slow machine the first flush may take all of one shard's events, and a flush
+            // without that shard never reaches the failpoint.)
             settings.failpoints = Failpoints { flush, shard in
-                guard flush == 2, shard == 1 else { return }
-                try await gate.holdThenFail()
+                guard flush >= 2 else { return }
+                try await gate.holdThenFail(flush: flush, shard: shard)
             }
             let first = try environment.pipeline(settings: settings)
             let firstRun = Task { try await first.run() }
+            // Events produced after the first commit make sure a later flush has rows to write.
+            while try await environment.committedEvents() == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            try await environment.produce(50_000, first: 150_000)
             try await gate.waitUntilHeld()
             let requestsWhileHeld = first.flushRequests
             // A second member joins: the group revokes the first one's partitions, whose
@@ -39,7 +44,7 @@ import Testing
             secondRun.cancel()
             try await secondRun.value
             let usage = try await environment.usage()
-            let expected = environment.recount(150_000).figures
+            let expected = environment.recount(150_000, 50_000).figures
             let differences = UsageFigures.differences(usage, expected)
             #expect(differences.isEmpty, "\(differences.count) rows differ, e.g. \(differences.prefix(3))")
         }
@@ -147,10 +152,10 @@ final class FlushGate: Sendable {
     private let held = Atomic<Bool>(false)
     private let released = Atomic<Bool>(false)
 
-    func holdThenFail() async throws {
+    func holdThenFail(flush: Int, shard: Int) async throws {
         held.store(true, ordering: .releasing)
         while !released.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(10)) }
-        throw FailpointError(flush: 2, shard: 1)
+        throw FailpointError(flush: flush, shard: shard)
     }
 
     func waitUntilHeld() async throws {
