@@ -67,17 +67,26 @@ public final class DedupFilter {
         table.prefetch(fingerprint.key)
     }
 
-    /// Forgets a partition's window (it was revoked, or is read again from its log).
-    public func reset(partition: Int32) {
+    /// Forgets a partition's window (it was revoked, or is read again from its log), and sizes
+    /// its new table for `expectedIds` (the messages its log holds from the window's start), as
+    /// far as the cap leaves room: a table that grows a quarter at a time re-inserts every id
+    /// about four times on its way to a full window, and maps and populates its pages each time.
+    public func reset(partition: Int32, expectedIds: Int = 0) {
         let index = Int(partition)
-        if index < tables.count { tables[index] = nil }
+        if index >= tables.count { tables.append(contentsOf: repeatElement(nil, count: index + 1 - tables.count)) }
+        tables[index] = nil
+        let room = (memoryLimitBytes / 10 * 9 - memoryBytes) / DedupTable.slotBytes
+        let capacity = min(DedupTable.capacity(holding: expectedIds), room)
+        if capacity > DedupTable.minimumCapacity { tables[index] = DedupTable(capacity: capacity) }
     }
 
     public var rememberedIds: Int { tables.reduce(0) { $0 + ($1?.count ?? 0) } }
     public var memoryBytes: Int { tables.reduce(0) { $0 + ($1?.bytes ?? 0) } }
 
-    /// Forgets the oldest generations everywhere until the tables fit in 90% of the cap.
+    /// Gives back the room of tables sized ahead for more ids than they hold, then forgets the
+    /// oldest generations everywhere until the tables fit in 90% of the cap.
     private func enforceCap() {
+        for case let table? in tables { table.shrinkToFit() }
         while memoryBytes > memoryLimitBytes / 10 * 9 {
             guard let oldest = tables.compactMap({ $0?.oldestGeneration }).min() else { return }
             for case let table? in tables { forgottenEarly += table.forget(olderThanOrIn: oldest) }

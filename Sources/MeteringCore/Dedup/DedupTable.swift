@@ -22,7 +22,8 @@ final class DedupTable {
     }
 
     static let windowGenerations: Int64 = 8
-    private static let minimumCapacity = 1024
+    static let minimumCapacity = 1024
+    static let slotBytes = MemoryLayout<Slot>.stride
 
     private(set) var slots: UnsafeMutablePointer<Slot>
     private(set) var capacity: Int
@@ -34,6 +35,12 @@ final class DedupTable {
 
     /// A table rebuilt or grown holds its live ids at this fill (a growth is then by a quarter).
     private static let rebuiltFill = 0.6
+    /// A table sized ahead for a number of ids holds them at this fill, just below the growth
+    /// threshold (3/4), so the ids it was sized for fit with room for a few more.
+    private static let reservedFill = 0.7
+
+    /// The capacity that holds `ids` at `reservedFill`.
+    static func capacity(holding ids: Int) -> Int { Int((Double(max(0, ids)) / reservedFill).rounded(.up)) }
 
     init(capacity: Int = minimumCapacity) {
         self.capacity = max(capacity, Self.minimumCapacity)
@@ -120,6 +127,14 @@ final class DedupTable {
         let before = count
         rebuild(keepingAge: max(-1, newest - generation - 1))
         return before - count
+    }
+
+    /// Rebuilds a table less full than a rebuilt one (it was sized ahead for more ids than came)
+    /// at the usual fill, giving the rest of its memory back.
+    func shrinkToFit() {
+        if Double(count) < Double(capacity) * Self.rebuiltFill * 0.9, capacity > Self.minimumCapacity {
+            rebuild(keepingAge: .max)
+        }
     }
 
     /// A new generation began: forget what fell out of the window. A gap of 256 generations or

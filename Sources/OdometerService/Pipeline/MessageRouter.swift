@@ -28,6 +28,8 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     private let backlogs: [MessageBacklog<KafkaMessage>]
     private var flow: ShardFlowControl<ContinuousClock.Instant>
     private var rebalance: RebalanceProtocol<ContinuousClock.Instant>
+    /// The log ends read for the last claim: where each started partition's messages end for now.
+    private var claimedLogEnds: [Int32: Int64] = [:]
     /// Each shard's assigned partitions, paused and resumed together.
     private var assigned: [Set<KafkaTopicPartition>]
     /// Messages pushed into each shard's ring.
@@ -173,7 +175,9 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
                 action = claim(claiming)
             case .start(let starts, let stopped):
                 for start in starts {
-                    try boundaries.assign(start.partition, meterFrom: start.meterFrom, deadLettered: start.deadLettered)
+                    let end = claimedLogEnds[start.partition] ?? start.seekTo
+                    try boundaries.assign(start.partition, meterFrom: start.meterFrom, deadLettered: start.deadLettered,
+                                          messagesToEnd: max(0, end - start.seekTo))
                 }
                 seeks = start(starts, stopped: stopped)
                 action = .done
@@ -192,6 +196,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
         do {
             let logs = try inspector.watermarks(topic: topic, partitions: partitions)
                 .mapValues { LogRange(low: $0.low, high: $0.high) }
+            claimedLogEnds = logs.mapValues(\.high)
             let coordinator = coordinator
             let claims = try BlockingBridge.run {
                 try await coordinator.claim(partitions, logStarts: logs.mapValues(\.low))

@@ -16,6 +16,9 @@ final class PartitionBoundaries: @unchecked Sendable {
         var meterFrom: Int64
         /// Offsets below `meterFrom` that were dead-lettered: the window rebuild skips them.
         var deadLettered: [Int64]
+        /// Messages from where fetching starts to the log's end at the assignment: about how
+        /// many ids the partition's dedup window will hold once it has read them (its size hint).
+        var messagesToEnd: Int64
     }
 
     static let capacity = 65_536
@@ -24,7 +27,7 @@ final class PartitionBoundaries: @unchecked Sendable {
 
     init() {
         entries = .allocate(capacity: Self.capacity)
-        entries.initialize(repeating: Boundary(assignment: 0, meterFrom: 0, deadLettered: []), count: Self.capacity)
+        entries.initialize(repeating: Boundary(assignment: 0, meterFrom: 0, deadLettered: [], messagesToEnd: 0), count: Self.capacity)
     }
 
     deinit {
@@ -33,10 +36,11 @@ final class PartitionBoundaries: @unchecked Sendable {
     }
 
     /// Consumer thread: `partition` is assigned and meters from `meterFrom`.
-    func assign(_ partition: Int32, meterFrom: Int64, deadLettered: [Int64] = []) throws(PipelineError) {
+    func assign(_ partition: Int32, meterFrom: Int64, deadLettered: [Int64] = [], messagesToEnd: Int64 = 0) throws(PipelineError) {
         guard partition >= 0, Int(partition) < Self.capacity else { throw .tooManyPartitions(partition) }
         assignments += 1
-        entries[Int(partition)] = Boundary(assignment: assignments, meterFrom: meterFrom, deadLettered: deadLettered)
+        entries[Int(partition)] = Boundary(assignment: assignments, meterFrom: meterFrom, deadLettered: deadLettered,
+                                           messagesToEnd: messagesToEnd)
     }
 
     /// Shard thread: the assignment and start of a partition whose message it just popped (read
@@ -48,4 +52,7 @@ final class PartitionBoundaries: @unchecked Sendable {
 
     /// Shard thread: what the window rebuild of `partition` must skip (read once per assignment).
     func deadLettered(_ partition: Int32) -> [Int64] { entries[Int(partition)].deadLettered }
+
+    /// Shard thread: the messages from the fetch start to the log's end at the assignment.
+    func messagesToEnd(_ partition: Int32) -> Int64 { entries[Int(partition)].messagesToEnd }
 }

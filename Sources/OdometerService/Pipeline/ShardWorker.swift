@@ -233,7 +233,7 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
         if seenAssignments[Int(partition)] != boundary.assignment {
             meterDeferred()   // it may be of this partition's previous window
             seenAssignments[Int(partition)] = boundary.assignment
-            dedup?.reset(partition: partition)
+            dedup?.reset(partition: partition, expectedIds: Int(boundaries.messagesToEnd(partition)))
             let skips = boundaries.deadLettered(partition)
             rebuildSkips[partition] = skips.isEmpty ? nil : Set(skips)
         }

@@ -117,6 +117,38 @@ import Testing
         #expect(filter.check(fingerprint(id: "c119999"), partition: 0, appendMilliseconds: start + 2_400_000) == .duplicate)
     }
 
+    @Test func aTableSizedAheadTakesItsIdsWithoutGrowingAndStaysDense() {
+        let filter = DedupFilter(window: .seconds(3600), memoryLimitBytes: 1 << 26)
+        filter.reset(partition: 3, expectedIds: 40_000)
+        let reserved = filter.memoryBytes
+        #expect(reserved > 0 && reserved <= 40_000 * 24)
+        for index in 0..<40_000 {
+            let verdict = filter.check(fingerprint(id: "s\(index)"), partition: 3, appendMilliseconds: start + Int64(index))
+            if verdict != .first { Issue.record("unique event \(index) got \(verdict)"); return }
+        }
+        #expect(filter.memoryBytes == reserved, "the table grew from \(reserved) to \(filter.memoryBytes) bytes")
+        #expect(filter.check(fingerprint(id: "s0"), partition: 3, appendMilliseconds: start + 40_000) == .duplicate)
+        #expect(filter.rememberedIds == 40_000)
+    }
+
+    @Test func roomSizedAheadIsGivenBackBeforeAnyIdIsForgotten() {
+        // Room for about 50,000 ids; one partition expects ten million (a new group on a long log).
+        let limit = 50_000 * DedupFilter.bytesPerId
+        let filter = DedupFilter(window: .seconds(3600), memoryLimitBytes: limit)
+        filter.reset(partition: 0, expectedIds: 10_000_000)
+        #expect(filter.memoryBytes <= limit)
+        var largest = 0
+        for index in 0..<40_000 {
+            let verdict = filter.check(fingerprint(id: "g\(index)"), partition: Int32(index % 4),
+                                       appendMilliseconds: start + Int64(index))
+            #expect(verdict == .first)
+            largest = max(largest, filter.memoryBytes)
+        }
+        #expect(largest <= limit, "the tables reached \(largest) bytes under a cap of \(limit)")
+        #expect(filter.forgottenEarly == 0, "ids forgotten while reserved room stood empty")
+        #expect(filter.rememberedIds == 40_000)
+    }
+
     @Test func producerTimestampsGoingBackDoNotLetACopyThrough() {
         let filter = DedupFilter(window: .seconds(3600), memoryLimitBytes: 1 << 20)
         _ = filter.check(fingerprint(id: "later"), partition: 0, appendMilliseconds: start + 2 * Self.hour)
