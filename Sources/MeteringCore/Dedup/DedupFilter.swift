@@ -41,7 +41,7 @@ public final class DedupFilter {
     @inline(__always)
     public func check(_ fingerprint: EventFingerprint, partition: Int32, appendMilliseconds: Int64) -> DedupVerdict {
         let index = Int(partition)
-        if index >= tables.count { tables.append(contentsOf: repeatElement(nil, count: index + 1 - tables.count)) }
+        makeRoom(for: index)
         let table: DedupTable
         if let existing = tables[index] {
             table = existing
@@ -73,12 +73,21 @@ public final class DedupFilter {
     /// about four times on its way to a full window, and maps and populates its pages each time.
     public func reset(partition: Int32, expectedIds: Int = 0) {
         let index = Int(partition)
-        if index >= tables.count { tables.append(contentsOf: repeatElement(nil, count: index + 1 - tables.count)) }
+        makeRoom(for: index)
         tables[index] = nil
-        let room = (memoryLimitBytes / 10 * 9 - memoryBytes) / DedupTable.slotBytes
+        let room = (capTarget - memoryBytes) / DedupTable.slotBytes
         let capacity = min(DedupTable.capacity(holding: expectedIds), room)
         if capacity > DedupTable.minimumCapacity { tables[index] = DedupTable(capacity: capacity) }
     }
+
+    /// A slot in `tables` for partition index `index`.
+    @inline(__always)
+    private func makeRoom(for index: Int) {
+        if index >= tables.count { tables.append(contentsOf: repeatElement(nil, count: index + 1 - tables.count)) }
+    }
+
+    /// What the tables are brought back under once past the cap, and what sizing ahead may fill: 90% of it.
+    private var capTarget: Int { memoryLimitBytes / 10 * 9 }
 
     public var rememberedIds: Int { tables.reduce(0) { $0 + ($1?.count ?? 0) } }
     public var memoryBytes: Int { tables.reduce(0) { $0 + ($1?.bytes ?? 0) } }
@@ -87,7 +96,7 @@ public final class DedupFilter {
     /// oldest generations everywhere until the tables fit in 90% of the cap.
     private func enforceCap() {
         for case let table? in tables { table.shrinkToFit() }
-        while memoryBytes > memoryLimitBytes / 10 * 9 {
+        while memoryBytes > capTarget {
             guard let oldest = tables.compactMap({ $0?.oldestGeneration }).min() else { return }
             for case let table? in tables { forgottenEarly += table.forget(olderThanOrIn: oldest) }
         }
