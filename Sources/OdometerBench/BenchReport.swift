@@ -41,6 +41,7 @@ public struct BenchReport: Sendable {
             if let value = result.megabytesPerSecond { fields.append("\"mb_per_s\": \(number((value * 10).rounded() / 10))") }
             if let value = result.ratio { fields.append("\"ratio\": \(String(format: "%.3f", value))") }
             if let skipped = result.skipped { fields.append("\"skipped\": \(UsageReport.quoted(skipped))") }
+            if let note = result.note { fields.append("\"note\": \(UsageReport.quoted(note))") }
             return "{" + fields.joined(separator: ", ") + "}"
         }
         return """
@@ -48,7 +49,7 @@ public struct BenchReport: Sendable {
              "events": \(events), "accounts": \(accounts), "distribution": "\(distribution)",
              "results": [
                \(results.joined(separator: ",\n   "))],
-             "latency_ms": {"p50": \(number(latencyP50Milliseconds)), "p99": \(number(latencyP99Milliseconds))}, "peak_rss_bytes": \(peakResidentBytes),
+             "latency_ms": {"p50": \(number(latencyP50Milliseconds)), "p99": \(number(latencyP99Milliseconds)), "note": \(UsageReport.quoted(latencyNote))}, "peak_rss_bytes": \(peakResidentBytes),
              "dedup": {"remembered_ids": \(dedupRememberedIds), "bytes": \(dedupBytes), "bytes_per_id": \(String(format: "%.1f", dedupBytesPerId))}}
             """
     }

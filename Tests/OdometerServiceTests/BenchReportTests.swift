@@ -9,7 +9,7 @@ import Testing
     @Test func theJSONHasTheContractsFieldsInTheContractsOrder() throws {
         var report = BenchReport(events: 2_000_000, accounts: 100_000, distribution: "zipf")
         report.results = [
-            .init(name: "end_to_end", eventsPerSecond: 175_000, ratio: 0.09),
+            .init(name: "end_to_end", eventsPerSecond: 175_000, ratio: 0.09, note: "dedup on, 5 flushes, \"quoted\""),
             .init(name: "source_ceiling", eventsPerSecond: 1_870_000, megabytesPerSecond: 323, ratio: 1),
             .init(name: "polars", skipped: "polars is not installed"),
         ]
@@ -25,5 +25,8 @@ import Testing
         #expect(results.map { $0["name"] as? String } == ["source_ceiling", "end_to_end", "polars"])
         #expect(results[1]["events_per_s"] as? Int == 175_000)
         #expect(results[2]["skipped"] as? String == "polars is not installed")
+        // The notes (flushes, rows written) are what an A/B of two binaries compares besides the rates.
+        #expect(results[1]["note"] as? String == "dedup on, 5 flushes, \"quoted\"")
+        #expect(results[0]["note"] == nil)
     }
 }
