@@ -117,11 +117,15 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
 
     func start() {
         running.store(true, ordering: .releasing)
+        // Named from inside the thread, in at most 15 bytes: Linux ignores a longer name, and a
+        // name set before `start` never reached the thread (top and perf showed the dispatch
+        // worker's "oot.default-qos" for both shards).
+        let name = "odometer-sh\(index)"
         let thread = Thread { [self] in
+            Thread.current.name = name
             run()
             finished.signal()
         }
-        thread.name = "odometer-shard-\(index)"
         thread.start()
     }
 
