@@ -1,5 +1,3 @@
-import CacheHints
-
 /// Maps byte strings (subjects, dimension values) to dense integer ids, 1, 2, 3, …, each with an
 /// `Int32` payload its owner may set (a shard keeps a subject's calendar there).
 ///
@@ -74,14 +72,6 @@ struct ByteStringInterner {
         slots[index] = Slot(head: head, tag: tag, length: Int32(bytes.count), id: UInt32(id), payload: Self.unsetPayload)
         if records.count * 2 > slots.count { grow() }
         return (UInt32(id), Self.unsetPayload)
-    }
-
-    /// Starts loading the slot where a `lookUp` of `bytes` begins, so that a lookup soon after
-    /// (the next event's, while this one decodes) does not wait for memory. Only a hint.
-    @inline(__always)
-    func prefetch(_ bytes: UnsafeRawBufferPointer) {
-        let index = Int(truncatingIfNeeded: byteHash(bytes)) & mask
-        slots.withUnsafeBufferPointer { cache_prefetch($0.baseAddress! + index) }
     }
 
     /// Sets the payload of `id` (an interned string's).

@@ -108,13 +108,6 @@ public final class ShardAggregator {
     /// The offsets rejected since the last drain, by partition.
     public var windowRejectedOffsets: [Int32: [Int64]] { state.pointee.rejectedOffsets }
 
-    /// Starts loading what `aggregate` will first look up for the event `decoder` has just
-    /// accepted (its subject's slot), for a caller that meters it one message later.
-    @inline(__always)
-    public func prefetch(_ decoder: EventDecoder) {
-        state.pointee.subjects.prefetch(decoder.text(decoder.subject))
-    }
-
     /// Meters the event that `decoder` has just accepted into every meter of its type.
     public func aggregate(_ decoder: EventDecoder, partition: Int32, offset: Int64) {
         let found = state.pointee.subjects.lookUp(decoder.text(decoder.subject))
