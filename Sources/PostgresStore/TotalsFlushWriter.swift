@@ -34,7 +34,10 @@ public struct TotalsFlushWriter: Sendable {
         let expected = try Self.expectedEpochs(batch.offsets)
         let clock = ContinuousClock()
         let started = clock.now
+        // Instants for the debug line: where a slow flush spends its time.
         var copied = started
+        var fenced = started
+        var moved = started
         try await client.inTransaction("flush \(batch.totals.count) totals rows of \(batch.topic)", logger: logger) { connection in
             // A statement of a flush must not wait for ever (a lock, a slow disk); this does not bound
             // a COPY whose client stopped sending, which is why the locks come after the COPY.
@@ -61,13 +64,17 @@ public struct TotalsFlushWriter: Sendable {
             }
             copied = clock.now
             try await fence(batch, expected: expected, on: connection)
+            fenced = clock.now
             try await moveOffsets(batch, on: connection)
+            moved = clock.now
             try await beforeCommit()
         }
         logger.debug("flushed", metadata: ["topic": "\(batch.topic)", "totals": "\(batch.totals.count)",
                                            "uniqueValues": "\(batch.uniqueValues.count)",
                                            "partitions": "\(batch.offsets.count)",
                                            "copiedMs": "\(started.duration(to: copied).wholeMilliseconds)",
+                                           "fenceMs": "\(copied.duration(to: fenced).wholeMilliseconds)",
+                                           "offsetsMs": "\(fenced.duration(to: moved).wholeMilliseconds)",
                                            "totalMs": "\(started.duration(to: clock.now).wholeMilliseconds)"])
     }
 
