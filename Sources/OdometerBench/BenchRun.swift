@@ -139,6 +139,26 @@ public struct BenchRun: Sendable {
         return report
     }
 
+    /// Runs `pipeline` while `body` measures it, then stops it (cancels it and waits for its end)
+    /// whether or not `body` threw: a phase that failed (a catch-up timeout, a topic the mock cut
+    /// short) left its pipeline running, and its compactor logged "compaction failed" several
+    /// times a second against the Postgres client the bench had shut down.
+    private static func whileRunning<Result>(_ pipeline: IngestPipeline,
+                                             _ body: () async throws -> Result) async throws -> Result {
+        let running = Task { try await pipeline.run() }
+        let result: Result
+        do {
+            result = try await body()
+        } catch {
+            running.cancel()
+            _ = try? await running.value
+            throw error
+        }
+        running.cancel()
+        try await running.value
+        return result
+    }
+
     static let producerProperties = ["compression.codec": "zstd", "linger.ms": "50", "batch.size": "4000000"]
 
     struct PipelineFigures {
@@ -166,14 +186,13 @@ public struct BenchRun: Sendable {
         let pipeline = try IngestPipeline(settings: settings, catalog: catalog, directory: try AccountDirectory(accounts: []),
                                           postgres: postgres, logger: logger)
         let started = ContinuousClock.now
-        let running = Task { try await pipeline.run() }
-        try await CatchUp.wait(for: ends, group: group, topic: topic, postgres: postgres, timeout: .seconds(900),
-                               logger: logger) { committed, total in
-            progress.update("meter", done: Int(committed), total: Int(total))
+        let seconds = try await Self.whileRunning(pipeline) {
+            try await CatchUp.wait(for: ends, group: group, topic: topic, postgres: postgres, timeout: .seconds(900),
+                                   logger: logger) { committed, total in
+                progress.update("meter", done: Int(committed), total: Int(total))
+            }
+            return (await pipeline.firstAssignment ?? started).duration(to: .now).seconds
         }
-        let seconds = (await pipeline.firstAssignment ?? started).duration(to: .now).seconds
-        running.cancel()
-        try await running.value
         let committed = await pipeline.committed
         let distinct = Int(try await UsageQueries(client: postgres, logger: logger).totalsCount())
         let written = committed.keys + committed.uniqueRows
@@ -193,16 +212,14 @@ public struct BenchRun: Sendable {
                                       sessionTimeout: .seconds(6), dedup: DedupSettings())
         let pipeline = try IngestPipeline(settings: settings, catalog: catalog, directory: try AccountDirectory(accounts: []),
                                           postgres: postgres, logger: logger)
-        let running = Task { try await pipeline.run() }
-        defer { running.cancel() }
-        let deadline = ContinuousClock.now + .seconds(600)
-        while Int64(pipeline.messagesReadForDedup) < messages, ContinuousClock.now < deadline {
-            progress.update("rebuild", done: pipeline.messagesReadForDedup, total: Int(messages))
-            try await Task.sleep(for: .milliseconds(20))
+        let seconds = try await Self.whileRunning(pipeline) {
+            let deadline = ContinuousClock.now + .seconds(600)
+            while Int64(pipeline.messagesReadForDedup) < messages, ContinuousClock.now < deadline {
+                progress.update("rebuild", done: pipeline.messagesReadForDedup, total: Int(messages))
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return (await pipeline.firstAssignment ?? .now).duration(to: .now).seconds
         }
-        let seconds = (await pipeline.firstAssignment ?? .now).duration(to: .now).seconds
-        running.cancel()
-        try await running.value
         return Double(pipeline.messagesReadForDedup) / seconds
     }
 
@@ -245,23 +262,22 @@ public struct BenchRun: Sendable {
         // since the mock's partitions keep about 5 MiB each), so the offered load is the
         // producer's to reach, not the renderer's.
         let corpus = RenderedCorpus(workload: workload, count: min(options.latencyEvents, 1_000_000), seed: 2)
-        let running = Task { try await pipeline.run() }
-        while await pipeline.firstAssignment == nil { try await Task.sleep(for: .milliseconds(50)) }
-        try await Task.sleep(for: .milliseconds(500))
-        let producer = try CorpusProducer(
-            brokers: kafka.bootstrapServers, topic: topic, corpus: corpus,
-            properties: Self.producerProperties.merging(["linger.ms": "5", "batch.num.messages": "100000",
-                                                         "queue.buffering.max.messages": "2000000"]) { $1 },
-            rate: options.latencyRate)
-        producer.start(limit: options.latencyEvents)
-        producer.wait()
-        let achieved = Double(options.latencyEvents) / (producer.duration ?? .seconds(1)).seconds
-        let ends = try CatchUp.endOffsets(brokers: kafka.bootstrapServers, topic: topic)
-        try await CatchUp.wait(for: ends, group: "bench-latency", topic: topic, postgres: postgres,
-                               timeout: .seconds(600), logger: logger)
-        let samples = await pipeline.commitLatencies.sorted()
-        running.cancel()
-        try await running.value
+        let (samples, achieved) = try await Self.whileRunning(pipeline) {
+            while await pipeline.firstAssignment == nil { try await Task.sleep(for: .milliseconds(50)) }
+            try await Task.sleep(for: .milliseconds(500))
+            let producer = try CorpusProducer(
+                brokers: kafka.bootstrapServers, topic: topic, corpus: corpus,
+                properties: Self.producerProperties.merging(["linger.ms": "5", "batch.num.messages": "100000",
+                                                             "queue.buffering.max.messages": "2000000"]) { $1 },
+                rate: options.latencyRate)
+            producer.start(limit: options.latencyEvents)
+            producer.wait()
+            let achieved = Double(options.latencyEvents) / (producer.duration ?? .seconds(1)).seconds
+            let ends = try CatchUp.endOffsets(brokers: kafka.bootstrapServers, topic: topic)
+            try await CatchUp.wait(for: ends, group: "bench-latency", topic: topic, postgres: postgres,
+                                   timeout: .seconds(600), logger: logger)
+            return (await pipeline.commitLatencies.sorted(), achieved)
+        }
         guard !samples.isEmpty else { return (0, 0, "no samples") }
         func percentile(_ p: Double) -> Double { Double(samples[min(samples.count - 1, Int(Double(samples.count) * p))]) }
         return (percentile(0.5), percentile(0.99),
