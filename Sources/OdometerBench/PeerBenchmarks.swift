@@ -2,8 +2,9 @@ import OdometerService
 import Foundation
 
 /// (f) Peers: DuckDB and Polars `GROUP BY account, meter, period` over the same events, read
-/// from an NDJSON file, when the Python packages are installed (`pip install duckdb polars`).
-/// Their time covers reading and aggregating, not the interpreter's start or the import.
+/// from an NDJSON file, when the Python packages are installed (`deploy/setup-peers.sh`, or
+/// `pip install duckdb polars`). Their time covers reading and aggregating, not the
+/// interpreter's start or the import.
 enum PeerBenchmarks {
     struct Outcome {
         var eventsPerSecond: Double?
@@ -55,10 +56,20 @@ else:
 print(f"seconds={time.perf_counter() - started} groups={groups}")
 """#
 
+    /// `ODOMETER_PEERS_PYTHON` if set, else the virtual environment `deploy/setup-peers.sh`
+    /// makes (`ODOMETER_PEERS_VENV`, default `/opt/odometer-peers`) if it exists, else `python3`.
+    static func interpreter(environment: [String: String] = ProcessInfo.processInfo.environment,
+                            isExecutable: (String) -> Bool = { FileManager.default.isExecutableFile(atPath: $0) }) -> String {
+        if let python = environment["ODOMETER_PEERS_PYTHON"], !python.isEmpty { return python }
+        let venv = environment["ODOMETER_PEERS_VENV"].flatMap { $0.isEmpty ? nil : $0 } ?? "/opt/odometer-peers"
+        let python = venv + "/bin/python3"
+        return isExecutable(python) ? python : "python3"
+    }
+
     static func run(engine: String, ndjson: URL, events: Int, threads: Int) -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, ndjson.path, engine, String(threads)]
+        process.arguments = [interpreter(), "-c", script, ndjson.path, engine, String(threads)]
         if engine == "polars" {
             process.environment = ProcessInfo.processInfo.environment.merging(["POLARS_MAX_THREADS": String(threads)]) { $1 }
         }
