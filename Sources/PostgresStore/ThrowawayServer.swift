@@ -107,12 +107,18 @@ struct ThrowawayServer: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// The settings of deploy/postgresql/odometer.conf, which the binary cannot read at run time
+    /// (a test keeps the two equal). The flush writes hundreds of thousands of rows at a time:
+    /// room in shared buffers, checkpoints by time rather than every 1 GB of WAL, and a WAL writer
+    /// that keeps up with a COPY, so its commit has little left to write.
+    static let flushSettings: [(name: String, value: String)] = [
+        ("shared_buffers", "512MB"), ("max_wal_size", "8GB"), ("checkpoint_timeout", "15min"), ("wal_buffers", "64MB"),
+        ("wal_writer_delay", "10ms"),
+    ]
+
     private func startArguments(durable: Bool) -> [String] {
         var options = "-c listen_addresses=127.0.0.1 -p \(port) -c unix_socket_directories=\(directory)"
-        // The flush writes hundreds of thousands of rows at a time: room in shared buffers,
-        // checkpoints by time rather than every 1 GB of WAL, and a WAL writer that keeps up with a
-        // COPY, so its commit has little left to write (as deploy/postgresql/odometer.conf recommends).
-        options += " -c shared_buffers=512MB -c max_wal_size=8GB -c checkpoint_timeout=15min -c wal_buffers=64MB -c wal_writer_delay=10ms"
+        for (name, value) in Self.flushSettings { options += " -c \(name)=\(value)" }
         if !durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
         return ["start", "-D", dataDirectory, "-l", serverLog, "-w", "-t", "60", "-o", options]
     }
