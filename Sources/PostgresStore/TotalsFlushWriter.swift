@@ -104,18 +104,23 @@ public struct TotalsFlushWriter: Sendable {
                      on connection: PostgresConnection, logger: Logger,
                      afterFirstChunk: @Sendable () async throws -> Void = {}) async throws {
         var stream = BatchRowStream(batch: batch)
-        try await connection.copyFrom(table: table, columns: ["batch_id"] + columns, format: .text(.init()),
-                                      logger: logger) { writer in
-            var first = true
-            try await rows.forEachChunk(ofAtMost: Self.copyChunkBytes) {
-                try await CopyWriteGuard.write(stream.prefixed($0), with: writer, on: connection)
-                if first {
-                    first = false
-                    try await afterFirstChunk()
+        // On the connection's event loop, so that each check that the connection is open and the
+        // postgres-nio call after it are one job of the loop (`CopyWriteGuard`).
+        try await withTaskExecutorPreference(EventLoopTaskExecutor(connection.eventLoop)) {
+            try await connection.copyFrom(table: table, columns: ["batch_id"] + columns, format: .text(.init()),
+                                          logger: logger) { writer in
+                var first = true
+                try await rows.forEachChunk(ofAtMost: Self.copyChunkBytes) {
+                    try await CopyWriteGuard.write(stream.prefixed($0), with: writer, on: connection)
+                    if first {
+                        first = false
+                        // A test's hook may block; never on the event loop.
+                        try await withTaskExecutorPreference(globalConcurrentExecutor) { try await afterFirstChunk() }
+                    }
                 }
+                // postgres-nio sends CopyDone next, which traps on a connection caught closing (`CopyWriteGuard`).
+                if connection.isClosed { try await CopyWriteGuard.throwClosed(connection) }
             }
-            // postgres-nio sends CopyDone next, which traps on a connection caught closing (`CopyWriteGuard`).
-            if connection.isClosed { try await CopyWriteGuard.throwClosed(connection) }
         }
     }
 
