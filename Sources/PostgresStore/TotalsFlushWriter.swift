@@ -105,13 +105,15 @@ public struct TotalsFlushWriter: Sendable {
                      afterFirstChunk: @Sendable () async throws -> Void = {}) async throws {
         var stream = BatchRowStream(batch: batch)
         // On the connection's event loop, so that each check that the connection is open and the
-        // postgres-nio call after it are one job of the loop (`CopyWriteGuard`).
+        // postgres-nio call after it are one job of the loop (`CopyWriteGuard`). Each chunk is
+        // prefixed off the loop, which meanwhile sends the chunk before.
         try await withTaskExecutorPreference(EventLoopTaskExecutor(connection.eventLoop)) {
             try await connection.copyFrom(table: table, columns: ["batch_id"] + columns, format: .text(.init()),
                                           logger: logger) { writer in
                 var first = true
-                try await rows.forEachChunk(ofAtMost: Self.copyChunkBytes) {
-                    try await CopyWriteGuard.write(stream.prefixed($0), with: writer, on: connection)
+                try await rows.forEachChunk(ofAtMost: Self.copyChunkBytes) { chunk in
+                    let prefixed = await withTaskExecutorPreference(globalConcurrentExecutor) { stream.prefixed(chunk) }
+                    try await CopyWriteGuard.write(prefixed, with: writer, on: connection)
                     if first {
                         first = false
                         // A test's hook may block; never on the event loop.
