@@ -4,9 +4,10 @@ import Testing
 
 extension RealPostgres {
     /// A flush's COPY whose server session ends mid-stream (what a Postgres restart does) fails
-    /// with an error and leaves nothing behind. postgres-nio 1.33.2 traps instead when its
-    /// CopyFail lands between the session's FATAL error and the socket's close; `CopyWriteGuard`
-    /// waits for that close. Each round ends the session at another moment of the stream.
+    /// with an error and leaves nothing behind. postgres-nio 1.33.2 traps instead when a COPY call
+    /// (the next write, CopyDone or CopyFail) meets a connection its event loop has begun to close
+    /// (`CopyWriteGuard`; with the earlier guard one run in four trapped in a write). Each round
+    /// ends the session at another moment of the stream.
     @Suite struct CopyTerminationTests {
         @Test func aCopyWhoseSessionIsTerminatedFailsAndCommitsNothing() async throws {
             try await withMigratedDatabase { client in
