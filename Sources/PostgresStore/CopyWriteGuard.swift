@@ -58,7 +58,7 @@ enum CopyWriteGuard {
 
     /// Throws `connectionClosed` once the closing connection's channel has closed (see above).
     static func throwClosed(_ connection: PostgresConnection) async throws -> Never {
-        try? await connection.closeFuture.get()
+        await awaitClose(of: connection, within: closeGrace)
         throw PostgresError.connectionClosed
     }
 
