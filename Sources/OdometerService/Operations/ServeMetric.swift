@@ -34,6 +34,9 @@ public struct ServeMetric: Sendable, Hashable {
     public static let dedupForgottenEarly = ServeMetric(
         "odometer_dedup_forgotten_early_total", .counter,
         help: "Ids the dedup window forgot before dedupWindow passed because of its memory cap.")
+    public static let dedupWindowCut = ServeMetric(
+        "odometer_dedup_window_cut_total", .counter, labels: ["partition"],
+        help: "Claims of the partition whose dedup window began past its log start: retention had deleted part of the window, so copies of those events count again.")
     public static let flushes = ServeMetric(
         "odometer_flushes_total", .counter, help: "Flushes committed (totals and offsets in one transaction).")
     public static let flushDuration = ServeMetric(
@@ -90,8 +93,8 @@ public struct ServeMetric: Sendable, Hashable {
 
     /// Every metric, in the order of the README's table.
     public static let all: [ServeMetric] = [
-        eventsMetered, eventsRejected, eventsDuplicate, dedupRememberedIds, dedupForgottenEarly, flushes, flushDuration,
-        flushRows, commitLatency, compactedRows, compactionDuration, compactionBacklogRows, compactionBacklogAge,
+        eventsMetered, eventsRejected, eventsDuplicate, dedupRememberedIds, dedupForgottenEarly, dedupWindowCut,
+        flushes, flushDuration, flushRows, commitLatency, compactedRows, compactionDuration, compactionBacklogRows, compactionBacklogAge,
         compactionBackpressure,
         shardPauses, shardWindowFull, consumerLag, offsetsOutOfRange, pipelineRestarts, ready,
         outboxEntries, deliveries, deliveryRetries, breakerState,

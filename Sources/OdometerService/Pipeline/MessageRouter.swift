@@ -227,6 +227,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
                             metadata: ["from": "\(start.seekTo)", "meterFrom": "\(start.meterFrom)"])
             }
             if !start.windowCoveredByLog {
+                Counter(label: ServeMetric.dedupWindowCut.name, dimensions: [("partition", "\(start.partition)")]).increment()
                 logger.warning("""
                     retention already deleted part of partition \(start.partition)'s dedup window: \
                     copies of events older than offset \(start.seekTo) will not be recognised
