@@ -148,14 +148,6 @@ final class ServeHarness: Sendable {
     func producer() throws -> KafkaProducer {
         try KafkaProducer(bootstrapServers: kafka.bootstrapServers, logger: nil)
     }
-
-    /// The log start of each partition whose oldest messages the mock deleted (it keeps about
-    /// 5 MiB of each, `KafkaMockCluster`): a recount of what was produced no longer holds there,
-    /// since copies of deleted events cannot be recognised after a restart (DESIGN §5).
-    func trimmedPartitions() throws -> [Int32: Int64] {
-        let inspector = try KafkaTopicInspector(bootstrapServers: kafka.bootstrapServers, logger: nil)
-        return try inspector.watermarks(topic: topic).filter { $0.value.low != 0 }.mapValues(\.low)
-    }
 }
 
 enum HarnessError: Error, CustomStringConvertible {
