@@ -233,7 +233,7 @@ import Testing
             let refusal = #expect(throws: OdometerFailure.self) {
                 try CatchUp.endOffsets(brokers: harness.kafka.bootstrapServers, topic: harness.topic)
             }
-            #expect("\(refusal.map { "\($0)" } ?? "")".contains("partition 2 of \(harness.topic) starts at offset \(logStart)"))
+            #expect((refusal.map { "\($0)" } ?? "").contains("partition 2 of \(harness.topic) starts at offset \(logStart)"))
 
             // The partition stops with the error of DESIGN §5; the others go on.
             let serve = try harness.serve()

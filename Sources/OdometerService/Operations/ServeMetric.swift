@@ -94,8 +94,8 @@ public struct ServeMetric: Sendable, Hashable {
     /// Every metric, in the order of the README's table.
     public static let all: [ServeMetric] = [
         eventsMetered, eventsRejected, eventsDuplicate, dedupRememberedIds, dedupForgottenEarly, dedupWindowCut,
-        flushes, flushDuration, flushRows, commitLatency, compactedRows, compactionDuration, compactionBacklogRows, compactionBacklogAge,
-        compactionBackpressure,
+        flushes, flushDuration, flushRows, commitLatency, compactedRows, compactionDuration, compactionBacklogRows,
+        compactionBacklogAge, compactionBackpressure,
         shardPauses, shardWindowFull, consumerLag, offsetsOutOfRange, pipelineRestarts, ready,
         outboxEntries, deliveries, deliveryRetries, breakerState,
     ]
