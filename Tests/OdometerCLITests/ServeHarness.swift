@@ -145,8 +145,9 @@ final class ServeHarness: Sendable {
         try await UsageFigures.read(postgres: postgres, meters: Self.meters, logger: logger)
     }
 
-    func producer() throws -> KafkaProducer {
-        try KafkaProducer(bootstrapServers: kafka.bootstrapServers, logger: nil)
+    /// A producer to the harness's cluster; `properties` override `KafkaProducer`'s defaults.
+    func producer(properties: [String: String] = [:]) throws -> KafkaProducer {
+        try KafkaProducer(bootstrapServers: kafka.bootstrapServers, properties: properties, logger: nil)
     }
 }
 
@@ -181,8 +182,7 @@ final class StreamFeeder: @unchecked Sendable {
     private(set) var failure: String?
 
     init(harness: ServeHarness, rate: Int, limit: Int, first: Int = 0) throws {
-        let producer = try KafkaProducer(bootstrapServers: harness.kafka.bootstrapServers,
-                                         properties: ["linger.ms": "100"], logger: nil)
+        let producer = try harness.producer(properties: ["linger.ms": "100"])
         let workload = harness.workload
         let topic = harness.topic
         Thread.detachNewThread { [self] in
