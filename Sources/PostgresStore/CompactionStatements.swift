@@ -1,5 +1,5 @@
-/// The SQL of a compaction: the oldest delta batches, moved out of the delta tables and merged
-/// into `usage_totals` and `usage_unique_values` in one statement each, in one transaction.
+/// The SQL of a compaction: the oldest delta batches, merged into `usage_totals` and
+/// `usage_unique_values` and deleted from the delta tables, in one REPEATABLE READ transaction.
 enum CompactionStatements {
     /// Only one compactor works at a time across instances (the lock ends with its transaction).
     static let lock = "SELECT pg_try_advisory_xact_lock(7310034386743412082)"
@@ -18,19 +18,23 @@ enum CompactionStatements {
     /// Lets the grouping of a large backlog stay in memory; lasts until the end of the transaction.
     static let workMemory = "SET LOCAL work_mem = '256MB'"
 
-    /// Moves the deltas of batches up to `upper` into the totals. Deltas of one key are grouped
-    /// first; the LATEST candidate of a group is the greatest array [time_s, time_ns, partition,
-    /// offset, value] (arrays of numeric compare element by element, exactly: the order of
-    /// (time, partition, offset)). Rows go in primary-key order: the index is walked in order
-    /// (about twice as fast as at random for new keys) and two merges could never deadlock.
-    /// Returns the number of totals rows inserted or updated.
+    /// Merges the deltas of batches up to `upper` into the totals (`deleteDeltas` removes them
+    /// next, in the same transaction). Deltas of one key are grouped first; the LATEST candidate
+    /// of a group is the greatest array [time_s, time_ns, partition, offset, value] (arrays of
+    /// numeric compare element by element, exactly: the order of (time, partition, offset)).
+    /// Rows go in primary-key order: the index is walked in order (about twice as fast as at
+    /// random for new keys) and two merges could never deadlock. Returns the number of totals
+    /// rows inserted or updated.
+    ///
+    /// The deltas are read here and deleted by a second statement, not moved by one
+    /// `DELETE … RETURNING`: under the compaction's REPEATABLE READ snapshot both statements see
+    /// the same rows (a flush that commits meanwhile is invisible to both), and the merge reads
+    /// the table instead of a materialized copy of every deleted row. Measured in psql on
+    /// 1,060,000 deltas of 317,347 keys (2026-12-04, alternating, three each): 5.2, 5.6, 5.7 s
+    /// with `DELETE … RETURNING`; 4.3, 4.3, 4.8 s as two statements.
     static func mergeTotals(upTo upper: Int64) -> String {
         """
-        WITH moved AS (
-          DELETE FROM usage_deltas WHERE batch_id <= \(upper)
-          RETURNING account, meter, period, dimensions, events, sum_value, min_value, max_value,
-                    latest_value, latest_time_s, latest_time_ns, latest_partition, latest_offset),
-        merged AS (
+        WITH merged AS (
         INSERT INTO usage_totals AS t (account, meter, period, dimensions, events, sum_value, min_value, max_value,
                                        latest_value, latest_time_s, latest_time_ns, latest_partition, latest_offset)
         SELECT account, meter, period, dimensions, events, sum_value, min_value, max_value,
@@ -41,7 +45,7 @@ enum CompactionStatements {
                  min(min_value) AS min_value, max(max_value) AS max_value,
                  max(ARRAY[latest_time_s::numeric, latest_time_ns, latest_partition, latest_offset, latest_value])
                    FILTER (WHERE latest_time_s IS NOT NULL) AS latest
-          FROM moved
+          FROM usage_deltas WHERE batch_id <= \(upper)
           GROUP BY account, meter, period, dimensions
         ) AS grouped
         ORDER BY account, meter, period, dimensions
@@ -61,6 +65,11 @@ enum CompactionStatements {
         """
     }
 
+    /// Removes the deltas `mergeTotals` merged (the same snapshot sees the same rows).
+    static func deleteDeltas(upTo upper: Int64) -> String {
+        "DELETE FROM usage_deltas WHERE batch_id <= \(upper)"
+    }
+
     /// True when the incoming LATEST is later than the stored one, or the stored row has none.
     private static let newerLatest = """
         (t.latest_time_s IS NULL AND EXCLUDED.latest_time_s IS NOT NULL \
@@ -68,16 +77,18 @@ enum CompactionStatements {
         > (t.latest_time_s, t.latest_time_ns, t.latest_partition, t.latest_offset))
         """
 
+    /// Adds the UNIQUE_COUNT members of batches up to `upper` (`deleteUniqueDeltas` removes them next).
     static func mergeUniqueValues(upTo upper: Int64) -> String {
         """
-        WITH moved AS (
-          DELETE FROM usage_unique_deltas WHERE batch_id <= \(upper)
-          RETURNING account, meter, period, dimensions, value)
         INSERT INTO usage_unique_values (account, meter, period, dimensions, value)
-        SELECT DISTINCT account, meter, period, dimensions, value FROM moved
+        SELECT DISTINCT account, meter, period, dimensions, value FROM usage_unique_deltas WHERE batch_id <= \(upper)
         ORDER BY account, meter, period, dimensions, value
         ON CONFLICT DO NOTHING
         """
+    }
+
+    static func deleteUniqueDeltas(upTo upper: Int64) -> String {
+        "DELETE FROM usage_unique_deltas WHERE batch_id <= \(upper)"
     }
 
     static func forgetBatches(upTo upper: Int64) -> String {

@@ -40,6 +40,9 @@ public struct DeltaCompactor: Sendable {
         self.logger = logger
     }
 
+    /// The last step `compact`'s `between` is called with.
+    public static let lastStep = 6
+
     public func backlog() async throws -> DeltaBacklog {
         try await client.withStoreConnection("read the compaction backlog") { connection in
             var backlog = DeltaBacklog()
@@ -53,7 +56,8 @@ public struct DeltaCompactor: Sendable {
 
     /// Compacts the oldest batches, about `maxRows` rows (at least one batch). Returns nil when
     /// another compactor is at work, an empty report when there is nothing to compact.
-    /// `between` runs before each statement after the lock (tests kill the compaction there).
+    /// `between` runs before each statement after the lock, and after the last one (steps 0 to
+    /// `lastStep`; tests kill the compaction there).
     public func compact(maxRows: Int, between: @Sendable (_ step: Int) async throws -> Void = { _ in })
         async throws -> CompactionReport? {
         try await client.withStoreConnection("compact usage deltas") { connection in
@@ -93,10 +97,14 @@ public struct DeltaCompactor: Sendable {
             report.keys = keys
         }
         try await between(2)
-        try await connection.query(PostgresQuery(unsafeSQL: CompactionStatements.mergeUniqueValues(upTo: upper)), logger: logger)
+        try await connection.query(PostgresQuery(unsafeSQL: CompactionStatements.deleteDeltas(upTo: upper)), logger: logger)
         try await between(3)
-        try await connection.query(PostgresQuery(unsafeSQL: CompactionStatements.forgetBatches(upTo: upper)), logger: logger)
+        try await connection.query(PostgresQuery(unsafeSQL: CompactionStatements.mergeUniqueValues(upTo: upper)), logger: logger)
         try await between(4)
+        try await connection.query(PostgresQuery(unsafeSQL: CompactionStatements.deleteUniqueDeltas(upTo: upper)), logger: logger)
+        try await between(5)
+        try await connection.query(PostgresQuery(unsafeSQL: CompactionStatements.forgetBatches(upTo: upper)), logger: logger)
+        try await between(Self.lastStep)
         return report
     }
 }
