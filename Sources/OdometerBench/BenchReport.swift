@@ -80,6 +80,7 @@ public struct BenchReport: Sendable {
     /// Results are listed in the order of DESIGN §8, whatever order they were measured in.
     static func order(of name: String) -> Int {
         ["source_ceiling", "decode", "aggregate", "end_to_end", "end_to_end_no_dedup", "dedup_rebuild", "sink_ceiling", "flush",
+         "compaction",
          "duckdb", "polars", "naive_upsert"]
             .firstIndex(of: name) ?? Int.max
     }

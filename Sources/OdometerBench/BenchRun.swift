@@ -86,6 +86,15 @@ public struct BenchRun: Sendable {
         report.dedupRememberedIds = endToEnd.dedup.ids
         report.dedupBytes = endToEnd.dedup.bytes
 
+        // (d) leaves its deltas for the compactor. Folded here, between phases, they are timed on
+        // their own; left in place, the next pipelines' compactors took a core of Postgres for
+        // seconds in the middle of (h) and of the latency phase.
+        progress.note("bench: compaction of (d)'s deltas into the totals")
+        let compaction = try await compactAll(postgres: postgres)
+        report.results.append(.init(name: "compaction", rowsPerSecond: compaction.rowsPerSecond,
+                                    note: "\(compaction.rows) delta rows (totals and unique members) folded into "
+                                        + "\(compaction.keys) totals rows in \(compaction.compactions) compactions"))
+
         progress.note("bench: (h) restart: a new pipeline reads the whole dedup window again")
         let rebuild = try await rebuildDedupWindow(topic: topic, group: "bench-e2e", kafka: kafka, postgres: postgres,
                                                    catalog: catalog, messages: ends.values.reduce(0, +))
@@ -159,6 +168,17 @@ public struct BenchRun: Sendable {
         return result
     }
 
+    /// (d) and (h) leave compaction to the bench, which folds (d)'s deltas between phases and
+    /// times it (`compaction`): `serve`'s compactor yields to busy ingest anyway (backlog below
+    /// half the limit), but it starts as soon as ingest goes quiet, i.e. in the tail of a phase,
+    /// where it was neither timed nor out of the next phase's way.
+    static let compactionBetweenPhases: CompactionSettings = {
+        var settings = CompactionSettings()
+        settings.interval = .seconds(3600)
+        settings.batchRows = 100_000_000
+        return settings
+    }()
+
     static let producerProperties = ["compression.codec": "zstd", "linger.ms": "50", "batch.size": "4000000"]
 
     struct PipelineFigures {
@@ -181,8 +201,9 @@ public struct BenchRun: Sendable {
 
     private func runPipeline(topic: String, group: String, kafka: KafkaMockCluster, postgres: PostgresClient,
                              catalog: MeterCatalog, ends: [Int32: Int64], dedup: DedupSettings?) async throws -> PipelineFigures {
-        let settings = IngestSettings(brokers: kafka.bootstrapServers, topic: topic, group: group, shards: options.shards,
+        var settings = IngestSettings(brokers: kafka.bootstrapServers, topic: topic, group: group, shards: options.shards,
                                       sessionTimeout: .seconds(6), dedup: dedup)
+        settings.compaction = Self.compactionBetweenPhases
         let pipeline = try IngestPipeline(settings: settings, catalog: catalog, directory: try AccountDirectory(accounts: []),
                                           postgres: postgres, logger: logger)
         let started = ContinuousClock.now
@@ -203,13 +224,30 @@ public struct BenchRun: Sendable {
                                pauses: pipeline.backPressurePauses, windowStalls: pipeline.windowStalls)
     }
 
+    /// Compacts every delta waiting, as `serve`'s compactor would while ingest is quiet (its
+    /// default batch of rows at a time), and returns the rows folded per second.
+    private func compactAll(postgres: PostgresClient) async throws
+        -> (rowsPerSecond: Double, rows: Int64, keys: Int64, compactions: Int) {
+        let compactor = DeltaCompactor(client: postgres, logger: logger)
+        let batchRows = CompactionSettings().batchRows
+        let started = ContinuousClock.now
+        var (rows, keys, compactions) = (Int64(0), Int64(0), 0)
+        while let report = try await compactor.compact(maxRows: batchRows), report.rows + report.uniqueRows > 0 {
+            rows += report.rows + report.uniqueRows
+            keys += report.keys
+            compactions += 1
+        }
+        return (Double(rows) / started.duration(to: .now).seconds, rows, keys, compactions)
+    }
+
     /// A new pipeline in a group that has metered the whole topic within the dedup window: it
     /// re-reads every message to rebuild the window before metering anything new. Returns the
     /// messages re-read per second, from its assignment until the last one.
     private func rebuildDedupWindow(topic: String, group: String, kafka: KafkaMockCluster, postgres: PostgresClient,
                                     catalog: MeterCatalog, messages: Int64) async throws -> Double {
-        let settings = IngestSettings(brokers: kafka.bootstrapServers, topic: topic, group: group, shards: options.shards,
+        var settings = IngestSettings(brokers: kafka.bootstrapServers, topic: topic, group: group, shards: options.shards,
                                       sessionTimeout: .seconds(6), dedup: DedupSettings())
+        settings.compaction = Self.compactionBetweenPhases
         let pipeline = try IngestPipeline(settings: settings, catalog: catalog, directory: try AccountDirectory(accounts: []),
                                           postgres: postgres, logger: logger)
         let seconds = try await Self.whileRunning(pipeline) {
