@@ -39,20 +39,19 @@ struct CopyTextBuffer: Sendable {
         bytes.writeBuffer(&source)
     }
 
-    /// The content in order, in buffers of at most `size` bytes (adopted rows are copied one
-    /// chunk at a time).
-    func forEachChunk(ofAtMost size: Int, _ body: (ByteBuffer) async throws -> Void) async throws {
+    /// The content in order, in pieces of at most `size` bytes, none of them copied.
+    func forEachChunk(ofAtMost size: Int, _ body: (CopyTextChunk) async throws -> Void) async throws {
         for rows in adopted {
             var start = 0
             while start < rows.count {
                 let end = min(start + size, rows.count)
-                try await body(ByteBuffer(bytes: rows[start..<end]))
+                try await body(.rows(rows[start..<end]))
                 start = end
             }
         }
         var remaining = bytes
         while remaining.readableBytes > 0 {
-            try await body(remaining.readSlice(length: min(size, remaining.readableBytes))!)
+            try await body(.buffer(remaining.readSlice(length: min(size, remaining.readableBytes))!))
         }
     }
 
@@ -106,6 +105,20 @@ struct CopyTextBuffer: Sendable {
                 magnitude /= 10
             } while magnitude != 0
             bytes.writeBytes(UnsafeRawBufferPointer(rebasing: scratch[position...]))
+        }
+    }
+}
+
+/// A piece of COPY text on its way out: a slice of rows adopted whole, or of the bytes written
+/// field by field. Either way a view, not a copy.
+enum CopyTextChunk {
+    case rows(ArraySlice<UInt8>)
+    case buffer(ByteBuffer)
+
+    func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        switch self {
+        case .rows(let slice): return try slice.withUnsafeBytes(body)
+        case .buffer(let buffer): return try buffer.withUnsafeReadableBytes(body)
         }
     }
 }

@@ -2,12 +2,14 @@ import NIOCore
 import Testing
 @testable import PostgresStore
 
-/// A flush hands a shard's encoded rows to COPY without copying them; what goes out must be the
+/// A flush hands a shard's encoded rows to COPY without copying them (`CopyTextChunk` is a view); what goes out must be the
 /// same bytes, in the same order, in bounded chunks.
 @Suite struct CopyRowsAdoption {
     private func sent(_ rows: TotalsCopyRows, chunk: Int) async throws -> [String] {
         var chunks: [String] = []
-        try await rows.text.forEachChunk(ofAtMost: chunk) { chunks.append(String(buffer: $0)) }
+        try await rows.text.forEachChunk(ofAtMost: chunk) { piece in
+            chunks.append(piece.withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
+        }
         return chunks
     }
 
