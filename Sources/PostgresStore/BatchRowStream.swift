@@ -19,10 +19,6 @@ struct BatchRowStream {
         chunk.withUnsafeBytes { prefixed($0) }
     }
 
-    mutating func prefixed(_ chunk: ByteBuffer) -> ByteBuffer {
-        chunk.withUnsafeReadableBytes { prefixed($0) }
-    }
-
     private mutating func prefixed(_ bytes: UnsafeRawBufferPointer) -> ByteBuffer {
         var out = ByteBufferAllocator().buffer(capacity: bytes.count + bytes.count / 16 + prefix.count)
         guard let base = bytes.baseAddress else { return out }

@@ -40,7 +40,8 @@ extension RealPostgres {
                             oracle.add(rows)
                         } catch is Killed {}
                     } else {
-                        let killAt = Int.random(in: 0..<4, using: &random) == 0 ? Int.random(in: 0...DeltaCompactor.lastStep, using: &random) : -1
+                        let killAt = Int.random(in: 0..<4, using: &random) == 0
+                            ? Int.random(in: 0...DeltaCompactor.lastStep, using: &random) : -1
                         do {
                             _ = try await compactor.compact(maxRows: Int.random(in: 1...12, using: &random)) { point in
                                 if point == killAt { throw Killed() }

@@ -2,8 +2,8 @@ import NIOCore
 import Testing
 @testable import PostgresStore
 
-/// A flush hands a shard's encoded rows to COPY without copying them (`CopyTextChunk` is a view); what goes out must be the
-/// same bytes, in the same order, in bounded chunks.
+/// A flush hands a shard's encoded rows to COPY without copying them (`CopyTextChunk` is a
+/// view); what goes out must be the same bytes, in the same order, in bounded chunks.
 @Suite struct CopyRowsAdoption {
     private func sent(_ rows: TotalsCopyRows, chunk: Int) async throws -> [String] {
         var chunks: [String] = []
