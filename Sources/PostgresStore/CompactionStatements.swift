@@ -91,6 +91,12 @@ enum CompactionStatements {
         "DELETE FROM usage_unique_deltas WHERE batch_id <= \(upper)"
     }
 
+    /// What follows `mergeTotals` in a compaction, in order.
+    static func afterTotals(upTo upper: Int64) -> [String] {
+        [deleteDeltas(upTo: upper), mergeUniqueValues(upTo: upper), deleteUniqueDeltas(upTo: upper),
+         forgetBatches(upTo: upper)]
+    }
+
     static func forgetBatches(upTo upper: Int64) -> String {
         "DELETE FROM usage_delta_batches WHERE batch_id <= \(upper)"
     }

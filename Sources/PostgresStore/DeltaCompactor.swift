@@ -41,7 +41,7 @@ public struct DeltaCompactor: Sendable {
     }
 
     /// The last step `compact`'s `between` is called with.
-    public static let lastStep = 6
+    public static let lastStep = 2 + CompactionStatements.afterTotals(upTo: 0).count
 
     public func backlog() async throws -> DeltaBacklog {
         try await client.withStoreConnection("read the compaction backlog") { connection in
@@ -97,14 +97,10 @@ public struct DeltaCompactor: Sendable {
             report.keys = keys
         }
         try await between(2)
-        try await connection.query(PostgresQuery(unsafeSQL: CompactionStatements.deleteDeltas(upTo: upper)), logger: logger)
-        try await between(3)
-        try await connection.query(PostgresQuery(unsafeSQL: CompactionStatements.mergeUniqueValues(upTo: upper)), logger: logger)
-        try await between(4)
-        try await connection.query(PostgresQuery(unsafeSQL: CompactionStatements.deleteUniqueDeltas(upTo: upper)), logger: logger)
-        try await between(5)
-        try await connection.query(PostgresQuery(unsafeSQL: CompactionStatements.forgetBatches(upTo: upper)), logger: logger)
-        try await between(Self.lastStep)
+        for (step, statement) in CompactionStatements.afterTotals(upTo: upper).enumerated() {
+            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            try await between(3 + step)
+        }
         return report
     }
 }
