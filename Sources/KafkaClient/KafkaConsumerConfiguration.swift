@@ -61,6 +61,11 @@ public struct KafkaConsumerConfiguration: Sendable {
             // peak. A 16 MiB queue and 8 MiB responses bound that part (README, Memory).
             "queued.max.messages.kbytes": "16384",
             "fetch.max.bytes": "8388608",
+            // The pipeline pauses and resumes partitions for back-pressure, and a resumed partition
+            // is not fetched until the broker answers the fetch already out, which waits up to this
+            // long when the partitions it asked for have nothing new (librdkafka's default 500 ms;
+            // the mock broker always waits it out, even when data arrives meanwhile).
+            "fetch.wait.max.ms": "100",
         ]
         let settings = LibrdkafkaConfiguration(defaults: defaults, overrides: KafkaClientRole.consumer.applicable(properties))
         if let reset = settings["auto.offset.reset"], reset != "error" {

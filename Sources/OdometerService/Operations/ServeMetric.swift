@@ -63,7 +63,7 @@ public struct ServeMetric: Sendable, Hashable {
         help: "Times flushes were held back because the compaction backlog passed its limit.")
     public static let shardPauses = ServeMetric(
         "odometer_shard_pauses_total", .counter, labels: ["shard"],
-        help: "Times a shard took nothing from its full ring for shardPatience and its partitions were paused (back-pressure).")
+        help: "Times a shard's partitions were paused (back-pressure): its backlog reached its high water, or it took nothing for shardPatience.")
     public static let shardWindowFull = ServeMetric(
         "odometer_shard_window_full_total", .counter, labels: ["shard"],
         help: "Times a shard's window reached its key limit and the shard waited for the flusher.")

@@ -98,7 +98,7 @@ public final class IngestPipeline: Service, Sendable {
     /// The value the dead-letter producer's librdkafka client holds for `name`.
     public func deadLetterProducerSetting(_ name: String) -> String? { producer.setting(name) }
 
-    /// How many times a shard that took nothing from its full ring had its partitions paused (back-pressure).
+    /// How many times a shard had its partitions paused (back-pressure, `ShardFlowControl`).
     public var backPressurePauses: Int { router.pauses.load(ordering: .relaxed) }
     /// Times a shard's window reached `windowKeyLimit` and the shard waited for the flusher.
     public var windowStalls: Int { shards.reduce(0) { $0 + $1.windowStalls.load(ordering: .relaxed) } }

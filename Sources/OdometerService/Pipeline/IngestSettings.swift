@@ -15,10 +15,11 @@ public struct IngestSettings: Sendable {
     /// `kafka.properties`: librdkafka settings for every client of the pipeline (the consumer,
     /// the dead-letter producer, the inspector), e.g. SASL and TLS; each takes those of its role.
     public var kafkaProperties: [String: String]
-    /// Messages each shard's ring holds before the consumer waits (back-pressure).
+    /// Messages each shard's ring holds; beyond them messages wait in the shard's backlog, and a
+    /// full backlog pauses the shard's partitions (back-pressure, `ShardFlowControl`).
     public var ringCapacity: Int
-    /// How long a shard may take nothing from its full ring before its partitions are paused
-    /// (`ShardFlowControl`); until then the consumer thread only waits.
+    /// How long a shard may take nothing from its waiting backlog before its partitions are
+    /// paused, however short the backlog (`ShardFlowControl`).
     public var shardPatience: Duration = .milliseconds(250)
     /// Keys a shard's window may hold: beyond it the shard takes no more messages until the
     /// flusher takes the window (its ring fills and its partitions pause), so memory stays

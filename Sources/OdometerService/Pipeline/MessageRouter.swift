@@ -9,10 +9,11 @@ import Synchronization
 /// that owns its partition, and carries out the rebalance protocol (`RebalanceProtocol`, which
 /// decides every step: drain, catch up, flush, release; claim, start, stop).
 ///
-/// Back-pressure: what a shard's ring cannot take waits in the shard's bounded backlog; when
-/// that is full the consumer thread waits for the ring, and a shard that takes nothing for a
-/// while has its partitions paused until the backlog has drained (`ShardFlowControl`), so the
-/// other shards' partitions keep flowing, memory stays bounded and nothing is dropped.
+/// Back-pressure: what a shard's ring cannot take waits in the shard's bounded backlog; a
+/// shard whose backlog reaches its high water, or that takes nothing for a while, has its
+/// partitions paused until the backlog has drained (`ShardFlowControl`), so the consumer thread
+/// keeps polling, the other shards' partitions keep flowing, memory stays bounded and nothing
+/// is dropped.
 final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     // @unchecked Sendable is safe: `backlogs`, `flow`, `rebalance`, `assigned` and `routed` are
     // touched only on the consumer thread (KafkaBatchHandler calls come one at a time on it);
@@ -57,10 +58,14 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
         self.topic = settings.topic
         self.clock = clock
         self.logger = logger
-        // A paused shard receives nothing more, so one batch beyond what its ring holds is
-        // the usual most; twice that leaves room for messages fetched before a pause applied.
-        backlogs = shards.map { _ in MessageBacklog(capacity: 2 * batchSize) }
-        flow = ShardFlowControl(shards: shards.count, patience: settings.shardPatience, now: clock.now)
+        // A shard is paused once its backlog reaches two batches (`ShardFlowControl`); a paused
+        // shard receives nothing more (librdkafka drops its pre-fetched messages at the pause),
+        // so the rest of the batch in hand is the most that follows. Two more batches of room
+        // mean the consumer thread does not wait for the ring (`drainWaiting` only if it must).
+        let highWater = 2 * batchSize
+        backlogs = shards.map { _ in MessageBacklog(capacity: highWater + 2 * batchSize) }
+        flow = ShardFlowControl(shards: shards.count, highWater: highWater, patience: settings.shardPatience,
+                                now: clock.now)
         rebalance = RebalanceProtocol(catchUpLimit: settings.catchUpLimit)
         assigned = Array(repeating: [], count: shards.count)
         routed = Array(repeating: 0, count: shards.count)

@@ -76,19 +76,25 @@ import Testing
 @Suite struct ShardFlowControlTests {
     let start = ContinuousClock.Instant.now
 
-    @Test func aShardThatKeepsTakingIsNeverPausedHoweverLongItsBacklogWaits() {
-        var flow = ShardFlowControl(shards: 2, patience: .milliseconds(250), now: start)
+    @Test func aShardThatKeepsTakingIsPausedOnlyWhenItsBacklogReachesTheHighWater() {
+        var flow = ShardFlowControl(shards: 2, highWater: 10_000, patience: .milliseconds(250), now: start)
         // A shard a little slower than the consumer: its backlog never empties, but its ring
-        // takes some of it every time. Waiting throttles the consumer; pausing would purge
-        // librdkafka's pre-fetched messages.
+        // takes some of it every time. Below the high water it keeps its partitions (a pause
+        // purges librdkafka's pre-fetched messages).
         for step in 1...20 {
-            #expect(flow.backlog(8000, took: 500, shard: 1, now: start + .milliseconds(100 * step)) == nil)
+            #expect(flow.backlog(8000 + step, took: 500, shard: 1, now: start + .milliseconds(100 * step)) == nil)
         }
         #expect(!flow.isPaused(1))
+        // At the high water it is paused at once, although its ring still takes: the consumer
+        // thread must not wait for the ring (librdkafka would stop fetching every partition).
+        #expect(flow.backlog(10_000, took: 500, shard: 1, now: start + .milliseconds(2100)) == .pause(shard: 1))
+        #expect(flow.backlog(12_000, took: 0, shard: 1, now: start + .milliseconds(2200)) == nil)   // no second pause
+        #expect(flow.isPaused(1) && !flow.isPaused(0))
+        #expect(flow.backlog(0, took: 2000, shard: 1, now: start + .milliseconds(2300)) == .resume(shard: 1))
     }
 
     @Test func aShardThatTakesNothingForItsPatienceIsPausedOnceAndResumedWhenItDrains() {
-        var flow = ShardFlowControl(shards: 2, patience: .milliseconds(250), now: start)
+        var flow = ShardFlowControl(shards: 2, highWater: 10_000, patience: .milliseconds(250), now: start)
         #expect(flow.backlog(300, took: 100, shard: 1, now: start + .milliseconds(10)) == nil)
         #expect(flow.backlog(300, took: 0, shard: 1, now: start + .milliseconds(200)) == nil)   // 190 ms: patient
         #expect(flow.backlog(300, took: 0, shard: 1, now: start + .milliseconds(260)) == .pause(shard: 1))
@@ -104,7 +110,7 @@ import Testing
     }
 
     @Test func shardsArePausedIndependently() {
-        var flow = ShardFlowControl(shards: 2, patience: .milliseconds(100), now: start)
+        var flow = ShardFlowControl(shards: 2, highWater: 10_000, patience: .milliseconds(100), now: start)
         #expect(flow.backlog(5, took: 0, shard: 0, now: start + .milliseconds(100)) == .pause(shard: 0))
         #expect(flow.backlog(7, took: 3, shard: 1, now: start + .milliseconds(100)) == nil)
         #expect(flow.backlog(7, took: 0, shard: 1, now: start + .milliseconds(200)) == .pause(shard: 1))
