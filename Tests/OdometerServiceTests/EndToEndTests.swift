@@ -61,12 +61,15 @@ import Testing
         }
     }
 
-    @Test func fullRingsMakeTheConsumerWaitAndLoseNothing() async throws {
+    @Test func shardsBehindTheConsumerArePausedAtTheirHighWaterAndLoseNothing() async throws {
         try await PipelineEnvironment.with { environment in
             try await environment.produce(100_000)
-            // 64-message rings cannot take a poll batch: the consumer thread waits for every shard.
+            // 64-message rings cannot take a poll batch: the shards keep taking (default patience)
+            // but far slower than the consumer fills their backlogs, so each backlog reaches its
+            // high water (two poll batches) and its shard is paused there, again and again.
             let pipeline = try environment.pipeline(ringCapacity: 64)
             try await environment.meterUntilCaughtUp(pipeline)
+            #expect(pipeline.backPressurePauses > 0)
             #expect(try await environment.usage() == environment.recount(100_000).figures)
             #expect(await pipeline.committed.events == 100_000)
         }

@@ -16,7 +16,7 @@ public struct IngestSettings: Sendable {
     /// the dead-letter producer, the inspector), e.g. SASL and TLS; each takes those of its role.
     public var kafkaProperties: [String: String]
     /// Messages each shard's ring holds; beyond them messages wait in the shard's backlog, and a
-    /// full backlog pauses the shard's partitions (back-pressure, `ShardFlowControl`).
+    /// backlog at its high water pauses the shard's partitions (back-pressure, `ShardFlowControl`).
     public var ringCapacity: Int
     /// How long a shard may take nothing from its waiting backlog before its partitions are
     /// paused, however short the backlog (`ShardFlowControl`).
