@@ -25,7 +25,7 @@ final class ConsumerControl: Sendable {
 
     enum Request {
         case pause([KafkaTopicPartition])
-        case resume([KafkaTopicPartition])
+        case resume([KafkaTopicPartition], seek: [KafkaTopicPartition: Int64])
         case commit([KafkaTopicPartition: Int64])
     }
 
@@ -38,6 +38,9 @@ final class ConsumerControl: Sendable {
     /// Polls that returned a whole batch: the local queue held at least that many messages, so
     /// the consumer is behind the log or the log grows faster than one batch per poll.
     let fullBatches = Atomic<Int>(0)
+    /// True while the consumer thread runs the handler's `consume` or `idle`, between two polls
+    /// (`KafkaBatchConsumer.submit`). Written and, where it matters, read by that thread only.
+    let handlerIsRunning = Atomic<Bool>(false)
 
     private struct WakeTarget: @unchecked Sendable {
         // @unchecked Sendable is safe: rd_kafka_queue_yield is documented as callable from any

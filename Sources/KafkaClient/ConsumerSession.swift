@@ -74,16 +74,20 @@ final class ConsumerSession: @unchecked Sendable {
     func run() {
         var outcome = KafkaConsumerOutcome.stopped
         while control.pendingStop == .none {
-            apply(control.takeRequests())
+            Self.apply(control.takeRequests(), to: handle)
             let count = fill(messages, capacity: batchSize, from: messageQueue, waiting: pollMilliseconds)
+            control.handlerIsRunning.store(true, ordering: .relaxed)
             if count > 0 { handler.consume(UnsafeBufferPointer(start: messages, count: count)) }
+            control.handlerIsRunning.store(false, ordering: .relaxed)
             if count == batchSize { control.fullBatches.add(1, ordering: .relaxed) }
             serveEvents()
             if let failure = bridge.failure ?? context.fatalErrorText.map({ KafkaError.fatal(reason: $0) }) {
                 outcome = .failed(failure)
                 break
             }
+            control.handlerIsRunning.store(true, ordering: .relaxed)
             handler.idle()
+            control.handlerIsRunning.store(false, ordering: .relaxed)
         }
         shutDown(leavingGroup: control.pendingStop != .crash)
         control.finish(outcome)
@@ -110,13 +114,22 @@ final class ConsumerSession: @unchecked Sendable {
         return max(0, count)
     }
 
-    private func apply(_ requests: [ConsumerControl.Request]) {
+    /// Applies pause, resume and commit requests; only on the consumer thread, between polls.
+    static func apply(_ requests: [ConsumerControl.Request], to handle: OpaquePointer) {
         for request in requests {
             switch request {
             case let .pause(partitions):
                 _ = PartitionList(partitions).withList { rd_kafka_pause_partitions(handle, $0) }
-            case let .resume(partitions):
+            case let .resume(partitions, positions):
                 _ = PartitionList(partitions).withList { rd_kafka_resume_partitions(handle, $0) }
+                if !positions.isEmpty {
+                    // Asynchronous (timeout 0); a failure (e.g. the partition was revoked meanwhile)
+                    // only leaves the fetcher to wake by itself.
+                    let error = PartitionList(positions.keys, offsets: positions).withList {
+                        rd_kafka_seek_partitions(handle, $0, 0)
+                    }
+                    if let error { rd_kafka_error_destroy(error) }
+                }
             case let .commit(offsets) where !offsets.isEmpty:
                 _ = PartitionList(offsets.keys, offsets: offsets).withList { rd_kafka_commit(handle, $0, 1) }
             case .commit:

@@ -26,8 +26,10 @@ public final class KafkaBatchConsumer: Sendable {
     private let thread = Mutex<ThreadBox?>(nil)
 
     private struct ThreadBox: @unchecked Sendable {
-        // @unchecked Sendable is safe: the Thread object is only compared for identity.
+        // @unchecked Sendable is safe: the Thread object is only compared for identity, and the
+        // handle is used only on that thread (`submit`), where the session owns it.
         let thread: Thread
+        let handle: OpaquePointer
     }
 
     /// Creates the librdkafka client; fails on an invalid setting. `logger` receives
@@ -71,7 +73,7 @@ public final class KafkaBatchConsumer: Sendable {
             Thread.current.name = name
             session.run()
         }
-        self.thread.withLock { $0 = ThreadBox(thread: thread) }
+        self.thread.withLock { $0 = ThreadBox(thread: thread, handle: session.handle) }
         thread.start()
     }
 
@@ -105,15 +107,35 @@ public final class KafkaBatchConsumer: Sendable {
     }
 
     /// Stops fetching `partitions` (back-pressure). Applied by the consumer thread before its
-    /// next poll; messages already fetched but not delivered are dropped and fetched again on
-    /// `resume`.
+    /// next poll, or at once when called by the handler's `consume` or `idle`; messages already
+    /// fetched but not delivered are dropped and fetched again on `resume`.
     public func pause(_ partitions: [KafkaTopicPartition]) {
-        control.enqueue(.pause(partitions))
+        submit(.pause(partitions))
     }
 
-    /// Fetches `partitions` again from the position after the last delivered message.
-    public func resume(_ partitions: [KafkaTopicPartition]) {
-        control.enqueue(.resume(partitions))
+    /// Fetches `partitions` again from the position after the last delivered message; applied
+    /// like `pause`. Each partition in `positions` is also sought to its offset there, which
+    /// must be that position (the offset after the last message delivered): librdkafka handles
+    /// a resume on its main thread and does not wake a broker thread that sleeps because every
+    /// partition it fetches was paused, so without a seek (which wakes it) the resumed
+    /// partitions waited up to a second (`rd_kafka_max_block_ms`) for their next fetch.
+    public func resume(_ partitions: [KafkaTopicPartition], seeking positions: [KafkaTopicPartition: Int64] = [:]) {
+        submit(.resume(partitions, seek: positions))
+    }
+
+    /// Applies a request made by the handler's `consume` or `idle` at once: the consumer thread
+    /// is between two polls there, where librdkafka allows a pause. Queued, it waited for the
+    /// end of the handler's call, and a handler that waits there for its shards (every
+    /// partition paused) let librdkafka fetch for 100+ ms what the pause then dropped. Requests
+    /// from other threads, or from a rebalance callback (before the assignment they concern),
+    /// are queued for the consumer thread's next poll.
+    private func submit(_ request: ConsumerControl.Request) {
+        if control.handlerIsRunning.load(ordering: .relaxed),
+           let box = thread.withLock({ $0 }), box.thread === Thread.current {
+            ConsumerSession.apply([request], to: box.handle)
+        } else {
+            control.enqueue(request)
+        }
     }
 
     /// Commits `offsets` (the next offset to read, per partition) to Kafka asynchronously,

@@ -13,9 +13,10 @@ import Synchronization
 /// shard whose backlog reaches its high water, or that takes nothing for a while, has its
 /// partitions paused until the backlog has drained (`ShardFlowControl`), so the consumer thread
 /// keeps polling, the other shards' partitions keep flowing, memory stays bounded and nothing
-/// is dropped.
+/// is dropped. Pauses and resumes apply at once (the router runs on the consumer thread), and a
+/// resume wakes librdkafka's fetcher, which sleeps once every partition is paused.
 final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
-    // @unchecked Sendable is safe: `backlogs`, `flow`, `rebalance`, `assigned` and `routed` are
+    // @unchecked Sendable is safe: `backlogs`, `flow`, `rebalance`, `assigned`, `routed` and `lastRouted` are
     // touched only on the consumer thread (KafkaBatchHandler calls come one at a time on it);
     // `consumer` is set once by IngestPipeline.init before that thread starts; `stopped` and
     // `failure` are behind locks; everything else is immutable or atomic.
@@ -35,6 +36,8 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     private var assigned: [Set<KafkaTopicPartition>]
     /// Messages pushed into each shard's ring.
     private var routed: [Int]
+    /// The last message routed to each shard, where a resume seeks to wake librdkafka's fetcher.
+    private var lastRouted: [(partition: Int32, offset: Int64)?]
     /// Where pauses and resumes go (weak: the consumer owns this router).
     weak var consumer: KafkaBatchConsumer?
     /// How many times a shard that took nothing from its full backlog for a while had its partitions paused.
@@ -69,6 +72,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
         rebalance = RebalanceProtocol(catchUpLimit: settings.catchUpLimit)
         assigned = Array(repeating: [], count: shards.count)
         routed = Array(repeating: 0, count: shards.count)
+        lastRouted = Array(repeating: nil, count: shards.count)
     }
 
     /// The shard of a partition: partitions are pinned, so each is metered in order by one
@@ -85,6 +89,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
             let shard = shardIndex(of: message.partition)
             if backlogs[shard].isFull { drainWaiting(shard) }
             backlogs[shard].append(message)
+            if !message.isError { lastRouted[shard] = (message.partition, message.offset) }
         }
         drainBacklogs()
     }
@@ -156,6 +161,24 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
         return true
     }
 
+    /// Where the shard's last routed partition goes on: a resume seeks it there (the position
+    /// librdkafka would fetch from anyway), since only a seek wakes a fetcher that sleeps because
+    /// every partition was paused (`KafkaBatchConsumer.resume`). Not a partition stopped for an
+    /// operator (librdkafka would refuse the seek anyway: it no longer fetches it).
+    private func resumePosition(of shard: Int) -> [KafkaTopicPartition: Int64] {
+        guard let last = lastRouted[shard] else { return [:] }
+        let partition = KafkaTopicPartition(topic: topic, partition: last.partition)
+        guard assigned[shard].contains(partition),
+              !stopped.withLock({ $0.contains { $0.partition == last.partition } }) else { return [:] }
+        return [partition: last.offset + 1]
+    }
+
+    /// A rebalance may start a partition elsewhere (another member may have metered on): a
+    /// resume seeks nothing until a message of the new assignment has been routed.
+    private func forgetLastRouted() {
+        for shard in lastRouted.indices { lastRouted[shard] = nil }
+    }
+
     /// How long `drainWaiting` sleeps when the ring has no room for a chunk: an eighth of the
     /// time a shard takes to free one at a million messages a second, so the ring (seven
     /// eighths full at least) never runs dry while the consumer sleeps. With 100 µs the consumer
@@ -173,7 +196,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
             consumer?.pause(Array(assigned[shard]))
             health.setPaused(shard: shard, true)
         case .resume(let shard):
-            consumer?.resume(Array(assigned[shard]))
+            consumer?.resume(Array(assigned[shard]), seeking: resumePosition(of: shard))
             health.setPaused(shard: shard, false)
         }
     }
@@ -181,6 +204,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     // MARK: rebalance
 
     func partitionsAssigned(_ partitions: [KafkaTopicPartition]) throws -> [KafkaTopicPartition: Int64] {
+        forgetLastRouted()
         var action = rebalance.assigned(partitions.map(\.partition))
         var seeks: [Int32: Int64] = [:]
         while true {
@@ -265,6 +289,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     }
 
     func partitionsRevoked(_ partitions: [KafkaTopicPartition]) {
+        forgetLastRouted()
         var action = rebalance.revoked(partitions.map(\.partition), now: clock.now)
         // A shard with a full window takes its messages meanwhile: the flush that would empty
         // its window comes after the drain and the catch-up.
