@@ -16,10 +16,10 @@ import Synchronization
 /// is dropped. Pauses and resumes apply at once (the router runs on the consumer thread), and a
 /// resume wakes librdkafka's fetcher, which sleeps once every partition is paused.
 final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
-    // @unchecked Sendable is safe: `backlogs`, `flow`, `rebalance`, `assigned`, `routed` and `lastRouted` are
-    // touched only on the consumer thread (KafkaBatchHandler calls come one at a time on it);
-    // `consumer` is set once by IngestPipeline.init before that thread starts; `stopped` and
-    // `failure` are behind locks; everything else is immutable or atomic.
+    // @unchecked Sendable is safe: `backlogs`, `flow`, `rebalance`, `assigned`, `routed` and
+    // `lastRouted` are touched only on the consumer thread (KafkaBatchHandler calls come one at a
+    // time on it); `consumer` is set once by IngestPipeline.init before that thread starts;
+    // `stopped` and `failure` are behind locks; everything else is immutable or atomic.
     private let shards: [ShardWorker<KafkaMessage>]
     private let coordinator: FlushCoordinator
     private let boundaries: PartitionBoundaries
