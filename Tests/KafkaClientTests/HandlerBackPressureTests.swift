@@ -9,19 +9,18 @@ import Testing
 struct HandlerBackPressureTests {
     /// Pauses every partition each time another `every` messages have arrived (from `consume`,
     /// so the pause applies at once), and resumes them after six polls (long enough for
-    /// librdkafka's broker thread to fall asleep with nothing to fetch), seeking the partition
-    /// of the last message delivered to the offset after it, as `MessageRouter` does.
+    /// librdkafka's broker threads to fall asleep with nothing to fetch), seeking each partition
+    /// to the offset after its last delivered message, as `MessageRouter` does.
     final class StopAndGoHandler: KafkaBatchHandler {
         struct State {
             var nextOffsets: [Int32: Int64] = [:]
             var delivered = 0
             var discontinuities = 0
-            var last: (partition: Int32, offset: Int64)?
             var assigned: [KafkaTopicPartition] = []
             var paused = false
             var pauses = 0
             var pollsWhilePaused = 0
-            /// Per resume: the polls that brought nothing before the first message came again.
+            /// Per resume: the polls that brought nothing before messages came again.
             var emptyPollsAfterResumes: [Int] = []
             var emptyPollsSinceResume: Int?
             var deliveredAtLastPoll = 0
@@ -40,7 +39,6 @@ struct HandlerBackPressureTests {
                     let expected = state.nextOffsets[message.partition] ?? 0
                     if message.offset != expected { state.discontinuities += 1 }
                     state.nextOffsets[message.partition] = message.offset + 1
-                    state.last = (message.partition, message.offset)
                     state.delivered += 1
                 }
                 if !state.paused, state.delivered >= (state.pauses + 1) * every {
@@ -64,8 +62,8 @@ struct HandlerBackPressureTests {
                     state.paused = false
                     state.emptyPollsSinceResume = 0
                     var positions: [KafkaTopicPartition: Int64] = [:]
-                    if let last = state.last {
-                        positions[KafkaTopicPartition(topic: "usage", partition: last.partition)] = last.offset + 1
+                    for (partition, next) in state.nextOffsets {
+                        positions[KafkaTopicPartition(topic: "usage", partition: partition)] = next
                     }
                     resume = (state.assigned, positions)
                 } else if let empty = state.emptyPollsSinceResume {
@@ -90,8 +88,11 @@ struct HandlerBackPressureTests {
         }
     }
 
-    @Test func pausingEveryPartitionAndResumingWithASeekDeliversEachMessageOnceAndWithoutAStall() async throws {
-        let cluster = try KafkaMockCluster(brokers: 1, logger: nil)
+    /// One broker leads every partition, or three share them (a seek wakes only the broker
+    /// thread of its partition's leader, so every partition is sought).
+    @Test(arguments: [1, 3])
+    func pausingEveryPartitionAndResumingWithSeeksDeliversEachMessageOnceAndWithoutAStall(brokers: Int) async throws {
+        let cluster = try KafkaMockCluster(brokers: brokers, logger: nil)
         defer { cluster.close() }
         try ConsumerGroupTests.fill(cluster, topic: "usage", partitions: 3, count: 400)
         let handler = StopAndGoHandler(every: 150)

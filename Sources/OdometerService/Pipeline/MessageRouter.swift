@@ -17,7 +17,7 @@ import Synchronization
 /// resume wakes librdkafka's fetcher, which sleeps once every partition is paused.
 final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     // @unchecked Sendable is safe: `backlogs`, `flow`, `rebalance`, `assigned`, `routed` and
-    // `lastRouted` are touched only on the consumer thread (KafkaBatchHandler calls come one at a
+    // `positions` are touched only on the consumer thread (KafkaBatchHandler calls come one at a
     // time on it); `consumer` is set once by IngestPipeline.init before that thread starts;
     // `stopped` and `failure` are behind locks; everything else is immutable or atomic.
     private let shards: [ShardWorker<KafkaMessage>]
@@ -36,8 +36,9 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     private var assigned: [Set<KafkaTopicPartition>]
     /// Messages pushed into each shard's ring.
     private var routed: [Int]
-    /// The last message routed to each shard, where a resume seeks to wake librdkafka's fetcher.
-    private var lastRouted: [(partition: Int32, offset: Int64)?]
+    /// Per partition number, the offset after the last message routed (-1: none since the last
+    /// rebalance): where a resume seeks, to wake librdkafka's fetcher.
+    private var positions: [Int64] = []
     /// Where pauses and resumes go (weak: the consumer owns this router).
     weak var consumer: KafkaBatchConsumer?
     /// How many times a shard that took nothing from its full backlog for a while had its partitions paused.
@@ -72,7 +73,6 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
         rebalance = RebalanceProtocol(catchUpLimit: settings.catchUpLimit)
         assigned = Array(repeating: [], count: shards.count)
         routed = Array(repeating: 0, count: shards.count)
-        lastRouted = Array(repeating: nil, count: shards.count)
     }
 
     /// The shard of a partition: partitions are pinned, so each is metered in order by one
@@ -89,7 +89,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
             let shard = shardIndex(of: message.partition)
             if backlogs[shard].isFull { drainWaiting(shard) }
             backlogs[shard].append(message)
-            if !message.isError { lastRouted[shard] = (message.partition, message.offset) }
+            if !message.isError { record(message) }
         }
         drainBacklogs()
     }
@@ -161,22 +161,34 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
         return true
     }
 
-    /// Where the shard's last routed partition goes on: a resume seeks it there (the position
-    /// librdkafka would fetch from anyway), since only a seek wakes a fetcher that sleeps because
-    /// every partition was paused (`KafkaBatchConsumer.resume`). Not a partition stopped for an
-    /// operator (librdkafka would refuse the seek anyway: it no longer fetches it).
-    private func resumePosition(of shard: Int) -> [KafkaTopicPartition: Int64] {
-        guard let last = lastRouted[shard] else { return [:] }
-        let partition = KafkaTopicPartition(topic: topic, partition: last.partition)
-        guard assigned[shard].contains(partition),
-              !stopped.withLock({ $0.contains { $0.partition == last.partition } }) else { return [:] }
-        return [partition: last.offset + 1]
+    /// Remembers where `message`'s partition goes on (one store per message, on the consumer thread).
+    @inline(__always)
+    private func record(_ message: KafkaMessage) {
+        let partition = Int(message.partition)
+        guard partition >= 0 else { return }
+        if partition >= positions.count { positions += repeatElement(-1, count: partition + 1 - positions.count) }
+        positions[partition] = message.offset + 1
+    }
+
+    /// Where the shard's partitions go on: a resume seeks each there (the position librdkafka
+    /// would fetch from anyway), since only a seek wakes a broker thread that sleeps because
+    /// every partition it leads was paused (`KafkaBatchConsumer.resume`); one per partition, for
+    /// their leaders may differ. Not a partition without a message since the last rebalance, nor
+    /// one stopped for an operator (librdkafka would refuse the seek: it no longer fetches it).
+    private func resumePositions(of shard: Int) -> [KafkaTopicPartition: Int64] {
+        let stoppedPartitions = Set(stopped.withLock { $0.map(\.partition) })
+        var seeks: [KafkaTopicPartition: Int64] = [:]
+        for partition in assigned[shard] where !stoppedPartitions.contains(partition.partition) {
+            let index = Int(partition.partition)
+            if index < positions.count, positions[index] >= 0 { seeks[partition] = positions[index] }
+        }
+        return seeks
     }
 
     /// A rebalance may start a partition elsewhere (another member may have metered on): a
     /// resume seeks nothing until a message of the new assignment has been routed.
-    private func forgetLastRouted() {
-        for shard in lastRouted.indices { lastRouted[shard] = nil }
+    private func forgetPositions() {
+        for index in positions.indices { positions[index] = -1 }
     }
 
     /// How long `drainWaiting` sleeps when the ring has no room for a chunk: an eighth of the
@@ -196,7 +208,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
             consumer?.pause(Array(assigned[shard]))
             health.setPaused(shard: shard, true)
         case .resume(let shard):
-            consumer?.resume(Array(assigned[shard]), seeking: resumePosition(of: shard))
+            consumer?.resume(Array(assigned[shard]), seeking: resumePositions(of: shard))
             health.setPaused(shard: shard, false)
         }
     }
@@ -204,7 +216,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     // MARK: rebalance
 
     func partitionsAssigned(_ partitions: [KafkaTopicPartition]) throws -> [KafkaTopicPartition: Int64] {
-        forgetLastRouted()
+        forgetPositions()
         var action = rebalance.assigned(partitions.map(\.partition))
         var seeks: [Int32: Int64] = [:]
         while true {
@@ -289,7 +301,7 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     }
 
     func partitionsRevoked(_ partitions: [KafkaTopicPartition]) {
-        forgetLastRouted()
+        forgetPositions()
         var action = rebalance.revoked(partitions.map(\.partition), now: clock.now)
         // A shard with a full window takes its messages meanwhile: the flush that would empty
         // its window comes after the drain and the catch-up.
