@@ -37,7 +37,10 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     /// Messages pushed into each shard's ring.
     private var routed: [Int]
     /// Per partition number, the offset after the last message routed (-1: none since the last
-    /// rebalance): where a resume seeks, to wake librdkafka's fetcher.
+    /// rebalance): where a resume seeks, to wake librdkafka's fetcher. Not `rd_kafka_position`:
+    /// for a partition assigned again it can still hold the earlier assignment's position
+    /// (rdkafka.h, on the rebalance callback), and a seek there would meter again what another
+    /// member metered meanwhile.
     private var positions: [Int64] = []
     /// Where pauses and resumes go (weak: the consumer owns this router).
     weak var consumer: KafkaBatchConsumer?
