@@ -79,12 +79,20 @@ extension RealPostgres {
                 #expect(try await store.nextClaimable(destination: "stripe") == nil)
                 _ = try await CloseStore(client: client, logger: testLogger).record(closeWithKeys(accounts: ["acct-1"]))
                 #expect(try await store.nextClaimable(destination: "stripe") == .zero)
+                // What passed between the statements (seconds on a loaded CI machine) is the
+                // most the lease and the backoff may have run down.
+                let claimed = ContinuousClock.now
                 _ = try await store.claim(destination: "stripe", limit: 10, lease: .seconds(30))
                 let leased = try #require(try await store.nextClaimable(destination: "stripe"))
-                #expect(leased > .seconds(28) && leased <= .seconds(30))
+                let leaseWait = claimed.duration(to: .now)
+                #expect(leased > .seconds(30) - leaseWait - .milliseconds(10) && leased <= .seconds(30),
+                        "\(leased) left of a 30 s lease, \(leaseWait) after the claim began")
+                let rescheduled = ContinuousClock.now
                 try await store.reschedule(destination: "stripe", documentKey: "doc-acct-1", after: .seconds(5), error: "503")
                 let backoff = try #require(try await store.nextClaimable(destination: "stripe"))
-                #expect(backoff > .seconds(3) && backoff <= .seconds(5))
+                let backoffWait = rescheduled.duration(to: .now)
+                #expect(backoff > .seconds(5) - backoffWait - .milliseconds(10) && backoff <= .seconds(5),
+                        "\(backoff) left of a 5 s backoff, \(backoffWait) after the reschedule began")
                 try await store.markDelivered(destination: "stripe", documentKey: "doc-acct-1", remoteId: "ii_1")
                 #expect(try await store.nextClaimable(destination: "stripe") == nil)
             }
