@@ -36,6 +36,11 @@ public struct OutboxStore: Sendable {
     /// Extends the lease of documents this relay still holds (pending, leased), to `lease` from
     /// now: a batch that takes longer than its lease (a slow or faulty destination) keeps its
     /// documents, so no other worker delivers them at the same time. Returns how many it extended.
+    ///
+    /// It never waits for a row lock: a document whose row another statement holds is being
+    /// settled right then and needs no renewal. Waiting could deadlock with that statement (the
+    /// two meet their rows in different orders; Postgres then aborts one of them, and a relay
+    /// whose settle was aborted fails its pass).
     @discardableResult
     public func renewLease(destination: String, documentKeys: [String], lease: Duration) async throws -> Int {
         guard !documentKeys.isEmpty else { return 0 }
@@ -43,8 +48,11 @@ public struct OutboxStore: Sendable {
             var renewed = 0
             for try await _ in try await connection.query("""
                 UPDATE outbox SET lease_until = now() + \(lease.wholeMilliseconds) * interval '1 millisecond'
-                WHERE destination = \(destination) AND document_key = ANY(\(documentKeys)::text[])
-                  AND status = 'pending' AND lease_until IS NOT NULL
+                WHERE (destination, document_key) IN (
+                  SELECT destination, document_key FROM outbox
+                  WHERE destination = \(destination) AND document_key = ANY(\(documentKeys)::text[])
+                    AND status = 'pending' AND lease_until IS NOT NULL
+                  FOR UPDATE SKIP LOCKED)
                 RETURNING 1
                 """, logger: logger) { renewed += 1 }
             return renewed

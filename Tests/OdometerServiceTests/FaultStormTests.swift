@@ -95,12 +95,18 @@ import Testing
                 for _ in 1...2 {
                     let relays = fakes.relays(postgres: environment.postgres, accounts: accounts, logger: environment.logger)
                     let startedAt = try await Self.delivered(environment.postgres)
-                    let running = Task { try await DestinationFakes.deliverAll(relays) }
-                    while try await Self.delivered(environment.postgres) < startedAt + 7 * accountCount / 5 {
-                        try await Task.sleep(for: .milliseconds(50))
+                    let postgres = environment.postgres
+                    // The relays' own error, if they fail before the mark, fails the test here.
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { _ = try await DestinationFakes.deliverAll(relays) }
+                        group.addTask {
+                            while try await Self.delivered(postgres) < startedAt + 7 * accountCount / 5 {
+                                try await Task.sleep(for: .milliseconds(50))
+                            }
+                        }
+                        try await group.next()
+                        group.cancelAll()   // the kill; what the relays throw as they stop is discarded
                     }
-                    running.cancel()
-                    _ = await running.result
                     deliveredBeforeKill.append(try await Self.delivered(environment.postgres))
                 }
                 #expect(deliveredBeforeKill.allSatisfy { $0 < 7 * accountCount - 5 }, "the kills must land mid-delivery")

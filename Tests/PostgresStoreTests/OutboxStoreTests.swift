@@ -1,4 +1,5 @@
 import PostgresNIO
+import Synchronization
 import Testing
 @testable import PostgresStore
 
@@ -135,6 +136,39 @@ extension RealPostgres {
             }
         }
 
+        /// A renewal skips a row another session holds instead of waiting for it. Before, it
+        /// waited, and in the fault storm it deadlocked with the relay's own settle of the same
+        /// batch: Postgres aborted the settle, and the relay failed its pass.
+        @Test func aRenewalSkipsARowAnotherSessionHolds() async throws {
+            try await withMigratedDatabase { client in
+                _ = try await CloseStore(client: client, logger: testLogger)
+                    .record(sampleClose(accounts: ["acct-1", "acct-2"], destinations: ["odoo"]))
+                let store = OutboxStore(client: client, logger: testLogger)
+                let held = try await store.claim(destination: "odoo", limit: 10, lease: .seconds(60)).map(\.documentKey)
+                #expect(held.sorted() == ["doc-acct-1", "doc-acct-2"])
+                try await client.withConnection { other in
+                    try await other.query("BEGIN", logger: testLogger)
+                    try await other.query("SELECT 1 FROM outbox WHERE document_key = 'doc-acct-1' FOR UPDATE", logger: testLogger)
+                    // Bounded: a renewal that waits for the lock would wait for this test forever.
+                    let renewed = Renewed()
+                    let renewal = Task {
+                        let count = try await store.renewLease(destination: "odoo", documentKeys: held, lease: .seconds(90))
+                        renewed.count.withLock { $0 = count }
+                    }
+                    for _ in 0..<400 where renewed.count.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(25)) }
+                    #expect(renewed.count.withLock { $0 } == 1, "the renewal waited for the row another session holds")
+                    try await other.query("ROLLBACK", logger: testLogger)
+                    try await renewal.value
+                }
+                var leases: [String: Double] = [:]
+                for try await (key, seconds) in try await client.query(
+                    "SELECT document_key, extract(epoch FROM lease_until - now())::float8 FROM outbox", logger: testLogger)
+                    .decode((String, Double).self) { leases[key] = seconds }
+                #expect(leases["doc-acct-2"].map { $0 > 60 } == true, "\(leases)")   // renewed to 90 s
+                #expect(leases["doc-acct-1"].map { $0 <= 60 } == true, "\(leases)")  // skipped: still the claim's 60 s
+            }
+        }
+
         @Test func markingAnUnknownEntryIsAnError() async throws {
             try await withMigratedDatabase { client in
                 let store = OutboxStore(client: client, logger: testLogger)
@@ -144,4 +178,9 @@ extension RealPostgres {
             }
         }
     }
+}
+
+/// What a renewal running in its own task returned, once it has.
+private final class Renewed: Sendable {
+    let count = Mutex<Int?>(nil)
 }

@@ -137,6 +137,8 @@ public struct OutboxRelay: Sendable {
         }
         let outcomes = await destination.writer.deliver(documents)
         renewal.cancel()
+        // A renewal still in flight would update these rows while they are settled.
+        _ = await renewal.result
         for entry in entries {
             guard var lifecycle = lifecycles[entry.documentKey] else { continue }
             let outcome = outcomes[entry.documentKey] ?? .retry(reason: "the writer returned no outcome", after: nil)
