@@ -35,6 +35,22 @@ let benchmarks: @Sendable () -> Void = {
         decodeAndAggregate(wideCorpus, benchmark)
     }
 
+    // A flush's hand-off: the window of the wide corpus (about 360k keys) encoded as COPY text rows,
+    // on the shard's thread. One iteration is one window: rows/s = keys ÷ the wall clock.
+    Benchmark("drain-window-100k-accounts", configuration: .init(
+        metrics: [.wallClock, .throughput], scalingFactor: .one, maxDuration: .seconds(10), maxIterations: 10)) { benchmark in
+        let decoder = EventDecoder(catalog: wideCorpus.catalog)
+        let aggregator = ShardAggregator(catalog: wideCorpus.catalog, directory: try! AccountDirectory(accounts: []))
+        for index in 0..<wideCorpus.count where decoder.decode(wideCorpus.event(index)) == nil {
+            aggregator.aggregate(decoder, partition: 0, offset: Int64(index))
+        }
+        let keys = aggregator.pendingKeys
+        benchmark.startMeasurement()
+        let delta = aggregator.drain(bytesPerRow: 80)
+        benchmark.stopMeasurement()
+        precondition(delta.totals.rows == keys)
+    }
+
     let shards = ParallelShards(corpus: corpus)
     Benchmark("decode-aggregate-2-shards", configuration: hotPath) { benchmark in
         benchmark.startMeasurement()

@@ -8,6 +8,8 @@ public final class ShardAggregator {
     public let catalog: MeterCatalog
     public private(set) var directory: AccountDirectory
     private let tables: CompiledCatalog
+    /// Each meter's slug and group-by names as a flush writes them, by meter index.
+    let meterColumns: [MeterColumns]
     private var calendars: UnsafeMutablePointer<PeriodCalendar>
     private let dimensionScratch: UnsafeMutablePointer<UInt32>
     /// Every mutable field, behind one pointer: no dynamic exclusivity checks per event.
@@ -55,6 +57,7 @@ public final class ShardAggregator {
         self.catalog = catalog
         self.directory = directory
         tables = CompiledCatalog(catalog)
+        meterColumns = catalog.meters.map(MeterColumns.init)
         calendars = .allocate(capacity: directory.calendars.count)
         calendars.initialize(from: directory.calendars, count: directory.calendars.count)
         dimensionScratch = .allocate(capacity: Meter.maximumDimensions)
@@ -163,20 +166,19 @@ extension ShardAggregator {
     func withSubjectBytes<R>(_ id: UInt32, _ body: (UnsafeRawBufferPointer) -> R) -> R { state.pointee.subjects.withBytes(of: id, body) }
     func withValueBytes<R>(_ id: UInt32, _ body: (UnsafeRawBufferPointer) -> R) -> R { state.pointee.values.withBytes(of: id, body) }
 
-    /// Appends the canonical dimensions JSON of combination `id` for `meter`.
-    func appendDimensions(_ id: UInt32, meter: Meter, to out: inout [UInt8]) {
+    /// Appends the canonical dimensions JSON of combination `id` for the meter at index `meter`.
+    func appendDimensions(_ id: UInt32, meter: Int, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         if id != 0 {
+            let keys = meterColumns[meter].dimensionKeys
             state.pointee.dimensionSets.withBytes(of: id) { raw in
                 var first = true
-                for (index, dimension) in meter.groupBy.enumerated() {
+                for index in keys.indices {
                     let valueId = raw.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)
                     guard valueId != 0 else { continue }
                     if !first { out.append(UInt8(ascii: ",")) }
                     first = false
-                    var name = dimension.name
-                    name.withUTF8 { CanonicalDimensions.appendJSONString(UnsafeRawBufferPointer($0), to: &out) }
-                    out.append(UInt8(ascii: ":"))
+                    out.append(contentsOf: keys[index])
                     state.pointee.values.withBytes(of: valueId) { CanonicalDimensions.appendJSONString($0, to: &out) }
                 }
             }

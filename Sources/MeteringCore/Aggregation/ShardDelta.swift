@@ -42,12 +42,12 @@ extension ShardAggregator {
     public func drain(bytesPerRow: Int = 0) -> ShardDelta {
         var delta = ShardDelta()
         delta.totals.reserveCapacity(pendingKeys * bytesPerRow)
-        var dimensionText: [UInt8] = []
+        var dimensionColumns = DimensionColumnCache()
         forEachPendingRow { key, accumulator in
-            let meter = catalog.meters[key.meter]
-            writeKeyColumns(key, meter: meter, into: &delta.totals, scratch: &dimensionText)
+            let aggregation = meterColumns[key.meter].aggregation
+            writeKeyColumns(key, into: &delta.totals, cache: &dimensionColumns)
             delta.totals.integer(accumulator.events)
-            switch meter.aggregation {
+            switch aggregation {
             case .sum, .avg:
                 delta.totals.decimal(ExactDecimal(raw: accumulator.value))
                 delta.totals.null(); delta.totals.null(); delta.totals.null()
@@ -76,7 +76,7 @@ extension ShardAggregator {
             delta.totals.endRow()
         }
         forEachPendingUniqueValue { key, value in
-            writeKeyColumns(key, meter: catalog.meters[key.meter], into: &delta.uniqueValues, scratch: &dimensionText)
+            writeKeyColumns(key, into: &delta.uniqueValues, cache: &dimensionColumns)
             withValueBytes(value) { delta.uniqueValues.text($0) }
             delta.uniqueValues.endRow()
         }
@@ -92,14 +92,17 @@ extension ShardAggregator {
         return delta
     }
 
-    private func writeKeyColumns(
-        _ key: AggregateKey, meter: Meter, into writer: inout CopyTextWriter, scratch: inout [UInt8]
-    ) {
+    private func writeKeyColumns(_ key: AggregateKey, into writer: inout CopyTextWriter, cache: inout DimensionColumnCache) {
         withSubjectBytes(key.subject) { writer.text($0) }
-        writer.text(meter.slug)
+        meterColumns[key.meter].slug.withUnsafeBytes { writer.escapedText($0) }
         writer.period(BillingPeriod(index: key.period))
-        scratch.removeAll(keepingCapacity: true)
-        appendDimensions(key.dimensions, meter: meter, to: &scratch)
-        scratch.withUnsafeBytes { writer.text($0) }
+        guard key.dimensions != 0 else {
+            withUnsafeBytes(of: (UInt8(ascii: "{"), UInt8(ascii: "}"))) { writer.escapedText($0) }
+            return
+        }
+        let column = cache.column(meter: UInt32(key.meter), dimensions: key.dimensions) {
+            appendDimensions(key.dimensions, meter: key.meter, to: &$0)
+        }
+        cache.withBytes(column) { writer.escapedText($0) }
     }
 }
