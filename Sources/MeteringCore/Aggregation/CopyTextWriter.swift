@@ -88,10 +88,18 @@ public struct CopyTextWriter: Sendable {
         })
     }
 
-    /// A text column already escaped for COPY (prepared once, written for many rows).
+    /// A text column already escaped for COPY (prepared once with `escaped(_:)`, written for many rows).
     mutating func escapedText(_ column: UnsafeRawBufferPointer) {
         separate()
         put(contentsOf: column)
+    }
+
+    /// `text` escaped for COPY, to be written with `escapedText` again and again.
+    static func escaped(_ text: UnsafeRawBufferPointer) -> [UInt8] {
+        var writer = CopyTextWriter()
+        writer.text(text)
+        writer.endRow()
+        return Array(writer.bytes.dropLast())
     }
 
     public mutating func text(_ value: String) {

@@ -10,10 +10,8 @@ struct MeterColumns {
 
     init(_ meter: Meter) {
         aggregation = meter.aggregation
-        var slug = CopyTextWriter()
-        slug.text(meter.slug)
-        slug.endRow()
-        self.slug = Array(slug.bytes.dropLast())
+        var slug = meter.slug
+        self.slug = slug.withUTF8 { CopyTextWriter.escaped(UnsafeRawBufferPointer($0)) }
         dimensionKeys = meter.groupBy.map { dimension in
             var key: [UInt8] = []
             var name = dimension.name
@@ -36,11 +34,8 @@ struct DimensionColumnCache {
         if let range = ranges[key] { return range }
         var json: [UInt8] = []
         build(&json)
-        var escaped = CopyTextWriter()
-        json.withUnsafeBytes { escaped.text($0) }
-        escaped.endRow()
         let start = pool.count
-        pool.append(contentsOf: escaped.bytes.dropLast())
+        pool.append(contentsOf: json.withUnsafeBytes(CopyTextWriter.escaped))
         ranges[key] = start..<pool.count
         return start..<pool.count
     }
