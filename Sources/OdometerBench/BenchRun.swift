@@ -58,10 +58,12 @@ public struct BenchRun: Sendable {
             workload, count: options.events, seed: 1, progress: { progress.update("produce", done: $0, total: options.events) })
         let ends = try CatchUp.endOffsets(brokers: kafka.bootstrapServers, topic: topic)
 
-        progress.note("bench: (a) raw librdkafka consume ceiling")
+        progress.note("bench: (a) raw librdkafka consume ceiling, best of 3 reads")
         let ceiling = try SourceCeiling.measure(brokers: kafka.bootstrapServers, topic: topic, messages: options.events)
         report.results.append(.init(name: "source_ceiling", eventsPerSecond: ceiling.eventsPerSecond,
-                                    megabytesPerSecond: ceiling.megabytesPerSecond, ratio: 1.0))
+                                    megabytesPerSecond: ceiling.megabytesPerSecond, ratio: 1.0,
+                                    note: "best of \(ceiling.reads.count) reads: "
+                                        + ceiling.reads.map { String(format: "%.2f M", $0 / 1e6) }.joined(separator: ", ")))
 
         progress.note("bench: (d) end to end without dedup, for the cost of dedup")
         let withoutDedup = try await runPipeline(topic: topic, group: "bench-e2e-no-dedup", kafka: kafka, postgres: postgres,

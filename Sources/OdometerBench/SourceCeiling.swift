@@ -5,8 +5,24 @@ import Synchronization
 
 /// (a) The raw librdkafka consume rate of a topic: batch poll, count the bytes, release.
 /// Nothing is decoded: this is the ceiling any consumer of this topic on this machine has.
+/// A ceiling is the best the source can do, and one read of the topic varies by a third from
+/// run to run on the bench VM (1.5 to 2.3 M events/s in one hour): the best of `attempts`
+/// reads, each by a new consumer group, as (e) is the best of its COPYs.
 enum SourceCeiling {
-    static func measure(brokers: String, topic: String, messages total: Int) throws -> (eventsPerSecond: Double, megabytesPerSecond: Double) {
+    static func measure(brokers: String, topic: String, messages total: Int, attempts: Int = 3) throws
+        -> (eventsPerSecond: Double, megabytesPerSecond: Double, reads: [Double]) {
+        var best = try readOnce(brokers: brokers, topic: topic, messages: total)
+        var reads = [best.eventsPerSecond]
+        for _ in 1..<max(1, attempts) {
+            let read = try readOnce(brokers: brokers, topic: topic, messages: total)
+            reads.append(read.eventsPerSecond)
+            if read.eventsPerSecond > best.eventsPerSecond { best = read }
+        }
+        return (best.eventsPerSecond, best.megabytesPerSecond, reads)
+    }
+
+    private static func readOnce(brokers: String, topic: String,
+                                 messages total: Int) throws -> (eventsPerSecond: Double, megabytesPerSecond: Double) {
         let counter = ByteCounter()
         let consumer = try KafkaBatchConsumer(
             configuration: .init(bootstrapServers: brokers, groupID: "bench-ceiling-\(UUID().uuidString.prefix(8))",
