@@ -51,6 +51,39 @@ let benchmarks: @Sendable () -> Void = {
         precondition(delta.totals.rows == keys)
     }
 
+    // The dedup window's work per event on a shard, apart from decoding: the fingerprint (the
+    // source's and the id's hashes, and the whole payload's) and the check against 32 partitions'
+    // tables, sized ahead as an assignment sizes them. The attributes are decoded before the
+    // measurement; each pass of the corpus after the first finds its ids again (duplicates).
+    Benchmark("dedup-fingerprint-check-100k-accounts", configuration: .init(
+        metrics: [.wallClock, .throughput], scalingFactor: .mega, maxDuration: .seconds(5), maxIterations: 10)) { benchmark in
+        let decoder = EventDecoder(catalog: wideCorpus.catalog)
+        var attributes: [(source: (UInt64, UInt64), id: (UInt64, UInt64))] = []
+        attributes.reserveCapacity(wideCorpus.count)
+        for index in 0..<wideCorpus.count {
+            precondition(decoder.decode(wideCorpus.event(index)) == nil)
+            attributes.append((EventFingerprint.attributeHash(decoder.text(decoder.source)),
+                               EventFingerprint.attributeHash(decoder.text(decoder.id))))
+        }
+        let filter = DedupFilter(window: .seconds(3600), memoryLimitBytes: 1 << 30)
+        for partition in 0..<32 { filter.reset(partition: Int32(partition), expectedIds: wideCorpus.count / 32 + 1) }
+        // As a shard does: an event's slot is prefetched, and checked after the next event's fingerprint.
+        var index = 0
+        var previous: (fingerprint: EventFingerprint, partition: Int32)?
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let fingerprint = EventFingerprint(sourceHash: attributes[index].source, idHash: attributes[index].id,
+                                               payload: wideCorpus.event(index))
+            let partition = Int32(index & 31)
+            filter.prefetch(fingerprint, partition: partition)
+            if let previous {
+                blackHole(filter.check(previous.fingerprint, partition: previous.partition, appendMilliseconds: 1_790_000_000_000))
+            }
+            previous = (fingerprint, partition)
+            index = index + 1 == wideCorpus.count ? 0 : index + 1
+        }
+    }
+
     let shards = ParallelShards(corpus: corpus)
     Benchmark("decode-aggregate-2-shards", configuration: hotPath) { benchmark in
         benchmark.startMeasurement()

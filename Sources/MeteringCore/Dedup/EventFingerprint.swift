@@ -29,7 +29,7 @@ public struct EventFingerprint: Hashable, Sendable {
         let first = mix64(sourceHash.0 &* 0x9E37_79B9_7F4A_7C15 ^ idHash.0)
         let second = mix64(sourceHash.1 &* 0xC2B2_AE3D_27D4_EB4F ^ idHash.1)
         self.init(key: first, check: UInt32(truncatingIfNeeded: second),
-                  payload: UInt32(truncatingIfNeeded: byteHash(payload, seed: Self.payloadSeed)))
+                  payload: UInt32(truncatingIfNeeded: wideByteHash(payload, seed: Self.payloadSeed)))
     }
 
     /// The two independent 64-bit hashes of one attribute's decoded text (one pass over it).
