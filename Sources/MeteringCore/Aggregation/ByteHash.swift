@@ -3,10 +3,16 @@
 /// that are independent enough to be used side by side as one wider hash.
 @inlinable
 func byteHash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0x243F_6A88_85A3_08D3) -> UInt64 {
-    var hash: UInt64 = seed ^ UInt64(bytes.count)
+    let hash: UInt64 = seed ^ UInt64(bytes.count)
     guard let base = bytes.baseAddress else { return mix64(hash) }
-    var index = 0
-    let count = bytes.count
+    return byteHashFinish(hash, base, from: 0, count: bytes.count)
+}
+
+/// The rest of a hash from `index`: the whole words one step each, the tail word, the finalizer.
+@inlinable
+func byteHashFinish(_ hash: UInt64, _ base: UnsafeRawPointer, from index: Int, count: Int) -> UInt64 {
+    var hash = hash
+    var index = index
     while index &+ 8 <= count {
         hash = byteHashStep(hash, base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
         index &+= 8
@@ -84,12 +90,8 @@ func wideByteHash(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
         fourth = byteHashStep(fourth, base.loadUnaligned(fromByteOffset: index &+ 24, as: UInt64.self))
         index &+= 32
     }
-    var hash = byteHashStep(byteHashStep(byteHashStep(first, second), third), fourth)
-    while index &+ 8 <= count {
-        hash = byteHashStep(hash, base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-        index &+= 8
-    }
-    return mix64(byteHashLast(hash, byteHashTailWord(base, from: index, count: count)))
+    let folded = byteHashStep(byteHashStep(byteHashStep(first, second), third), fourth)
+    return byteHashFinish(folded, base, from: index, count: count)
 }
 
 /// `byteHash`'s last step, over the tail word (before the finalizer).
