@@ -1,3 +1,5 @@
+import CacheHints
+
 /// Maps byte strings (subjects, dimension values) to dense integer ids, 1, 2, 3, …, each with an
 /// `Int32` payload its owner may set (a shard keeps a subject's calendar there).
 ///
@@ -50,6 +52,16 @@ struct ByteStringInterner {
     /// The id of `bytes`, interning it if new.
     @inline(__always)
     mutating func intern(_ bytes: UnsafeRawBufferPointer) -> UInt32 { lookUp(bytes).id }
+
+    /// Starts loading the slot where a lookup of `bytes` begins, for a caller that looks it up
+    /// a little later (a hint: it changes nothing, and a stale guess only costs the load).
+    /// `mutating` though it writes nothing: called on an interner behind a pointer, a
+    /// non-mutating method ran on a copy, and retained and released its three arrays.
+    @inline(__always)
+    mutating func prefetch(_ bytes: UnsafeRawBufferPointer) {
+        let index = Int(truncatingIfNeeded: byteHash(bytes)) & mask
+        slots.withUnsafeBufferPointer { cache_prefetch($0.baseAddress! + index) }
+    }
 
     /// The id of `bytes`, interning it if new, and its payload (`unsetPayload` for a new string).
     mutating func lookUp(_ bytes: UnsafeRawBufferPointer) -> (id: UInt32, payload: Int32) {
