@@ -1,3 +1,5 @@
+import ByteScan
+
 /// A validating, allocation-free JSON scanner over one message's bytes (RFC 8259, UTF-8).
 ///
 /// It moves forward only, reports failure by returning `false` or `nil` (the caller maps that
@@ -64,7 +66,13 @@ struct JSONScanner {
         let start = index
         var hasEscapes = false
         while index < count {
-            // Plain bytes, one table lookup each (strings are mostly short; this beats SWAR).
+            // Plain bytes: sixteen at a time while sixteen remain in the buffer, then one table
+            // lookup each.
+            while index &+ 16 <= count {
+                let plain = Int(json_first_special_byte16(bytes + index))
+                index &+= plain
+                if plain < 16 { break }
+            }
             while index < count, stringClasses[Int(bytes[index])] == 0 { index &+= 1 }
             guard index < count else { break }
             let byte = bytes[index]
