@@ -38,6 +38,8 @@ actor FlushCoordinator {
     private var lastCapWarning: ContinuousClock.Instant?
     private(set) var totals = FlushReport()
     private(set) var firstClaim: ContinuousClock.Instant?
+    /// When the latest flush committed.
+    private(set) var lastCommit: ContinuousClock.Instant?
     /// Latencies (milliseconds) from append to committed total of sampled messages, newest
     /// last, at most `latencyReservoir` of them.
     private(set) var commitLatencies: [Int64] = []
@@ -183,9 +185,11 @@ actor FlushCoordinator {
         }
         defer { watchdog.cancel() }
         try await FlushDeadline.value(of: transactions, within: settings.flushDeadline, clock: clock)
+        let committed = clock.now
+        lastCommit = committed
         report.flushes = 1
-        report.duration = started.duration(to: clock.now)
-        report.writeDuration = transactionStarted.duration(to: clock.now)
+        report.duration = started.duration(to: committed)
+        report.writeDuration = transactionStarted.duration(to: committed)
         recordLatencies(appendTimes)
         record(report)
         onCommitted(progress)

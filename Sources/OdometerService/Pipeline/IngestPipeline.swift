@@ -90,6 +90,13 @@ public final class IngestPipeline: Service, Sendable {
         get async { await coordinator.firstClaim }
     }
 
+    /// When the first message arrived, and when the latest flush committed (`bench` times end
+    /// to end between the two).
+    public var firstMessage: ContinuousClock.Instant? { router.firstMessageAt.withLock { $0 } }
+    public var lastCommit: ContinuousClock.Instant? {
+        get async { await coordinator.lastCommit }
+    }
+
     /// Milliseconds from Kafka append to committed total of the sampled messages so far.
     public var commitLatencies: [Int64] {
         get async { await coordinator.commitLatencies }

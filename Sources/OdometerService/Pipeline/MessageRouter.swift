@@ -16,10 +16,11 @@ import Synchronization
 /// is dropped. Pauses and resumes apply at once (the router runs on the consumer thread), and a
 /// resume wakes librdkafka's fetcher, which sleeps once every partition is paused.
 final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
-    // @unchecked Sendable is safe: `backlogs`, `flow`, `rebalance`, `assigned`, `routed` and
-    // `positions` are touched only on the consumer thread (KafkaBatchHandler calls come one at a
-    // time on it); `consumer` is set once by IngestPipeline.init before that thread starts;
-    // `stopped` and `failure` are behind locks; everything else is immutable or atomic.
+    // @unchecked Sendable is safe: `backlogs`, `flow`, `rebalance`, `assigned`, `routed`,
+    // `positions` and `sawMessage` are touched only on the consumer thread (KafkaBatchHandler
+    // calls come one at a time on it); `consumer` is set once by IngestPipeline.init before that
+    // thread starts; `stopped`, `failure` and `firstMessageAt` are behind locks; everything else
+    // is immutable or atomic.
     private let shards: [ShardWorker<KafkaMessage>]
     private let coordinator: FlushCoordinator
     private let boundaries: PartitionBoundaries
@@ -53,6 +54,11 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     let stopped = Mutex<[OffsetProblem]>([])
     /// Where pauses and partitions out of range are reported (readiness, the status page).
     private let health: ServeHealth
+    /// When the first message arrived (nil before): `bench` times end to end from there, as it
+    /// times the raw consume ceiling from its first message.
+    let firstMessageAt = Mutex<ContinuousClock.Instant?>(nil)
+    /// Whether `firstMessageAt` is set (consumer thread only: one test per batch, no lock).
+    private var sawMessage = false
 
     init(shards: [ShardWorker<KafkaMessage>], coordinator: FlushCoordinator, boundaries: PartitionBoundaries,
          inspector: KafkaTopicInspector, settings: IngestSettings, batchSize: Int, clock: ContinuousClock,
@@ -84,6 +90,10 @@ final class MessageRouter: KafkaBatchHandler, @unchecked Sendable {
     func shardIndex(of partition: Int32) -> Int { partition < 0 ? 0 : Int(partition) % shards.count }
 
     func consume(_ messages: UnsafeBufferPointer<KafkaMessage>) {
+        if !sawMessage, messages.contains(where: { !$0.isError }) {
+            sawMessage = true
+            firstMessageAt.withLock { $0 = clock.now }
+        }
         for message in messages {
             if message.isOffsetOutOfRange {
                 offsetOutOfRange(message)
