@@ -39,7 +39,7 @@ let package = Package(
                 dependencies: ["MeteringCore", .product(name: "Yams", package: "Yams")],
                 swiftSettings: strict),
         .target(name: "KafkaClient",
-                dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["CRdKafka", "CacheHints", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .target(name: "PostgresStore",
                 dependencies: ["MeteringCore",

@@ -13,6 +13,15 @@ protocol ShardInput: Sendable {
     /// When the message was appended to the log (Unix milliseconds), if known.
     var appendMilliseconds: Int64? { get }
     func release()
+    /// Cache hints for a message the shard reaches soon (see `KafkaMessage`); inputs already in
+    /// the cache need none.
+    func prefetchHeader()
+    func prefetchPayload()
+}
+
+extension ShardInput {
+    func prefetchHeader() {}
+    func prefetchPayload() {}
 }
 
 extension KafkaMessage: ShardInput {

@@ -178,7 +178,13 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
                 aggregator.replaceDirectory(accounts.directory)
             }
             let count = windowIsFull ? 0 : ring.pop(into: batch)
-            for position in 0..<count { handle(batch[position]) }
+            for position in 0..<count {
+                // The fetch thread wrote the messages on another core: start loading the header
+                // two messages ahead and the payload one ahead while this one decodes.
+                if position + 2 < count { batch[position + 2].prefetchHeader() }
+                if position + 1 < count { batch[position + 1].prefetchPayload() }
+                handle(batch[position])
+            }
             meterDeferred()
             if count > 0 {
                 processed.add(count, ordering: .releasing)
