@@ -1,14 +1,20 @@
 /// When the flusher writes: every `interval`, or as soon as `maximumKeys` keys are pending,
 /// whichever comes first (DESIGN §1: "every T ms or K dirty keys") — but, while messages keep
-/// arriving, never sooner after a flush than that flush took, so Postgres (which shares the
-/// machine) spends at most half its time merging, and the next flush carries more events per
-/// key instead of re-merging them.
+/// arriving, never sooner after a flush than `pauseFactor` times what that flush took, so
+/// Postgres (which may share the machine) spends at most a third of its time writing deltas,
+/// and the next flush carries more events per key instead of writing the same keys again. The
+/// pause matters only while flushes are slow (a backlog): a flush shorter than half the interval
+/// leaves the interval in charge.
 ///
 /// A value-type state machine over an injected clock's instants; it performs no I/O and
 /// never sleeps. The shell calls `shouldFlush` on each tick and `flushed` after a flush.
 public struct FlushPolicy<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     public let interval: Duration
     public let maximumKeys: Int
+    /// The pause after a flush, in multiples of its duration. Two rather than one (measured in
+    /// `odometer bench` (d), six alternating pairs: 17–25% fewer rows written, Postgres's CPU
+    /// 12–19% lower, end to end 7% faster on average; latency at 1M/s offered unchanged).
+    public static var pauseFactor: Int { 2 }
     private var lastFlush: Instant
     private var lastDuration: Duration = .zero
     private var messagesAtLastCheck = 0
@@ -27,7 +33,7 @@ public struct FlushPolicy<Instant: InstantProtocol>: Sendable where Instant.Dura
         defer { messagesAtLastCheck = pendingMessages }
         let elapsed = lastFlush.duration(to: now)
         let inputIsIdle = pendingMessages == messagesAtLastCheck
-        guard elapsed >= lastDuration || inputIsIdle else { return false }
+        guard elapsed >= lastDuration * Self.pauseFactor || inputIsIdle else { return false }
         return pendingKeys >= maximumKeys || (pendingMessages > 0 && elapsed >= interval)
     }
 

@@ -39,12 +39,19 @@ import Testing
         #expect(policy.shouldFlush(now: start + .milliseconds(250), pendingKeys: 0, pendingMessages: 3) == true)
     }
 
-    @Test func aSlowFlushIsFollowedByAsLongAPauseWhileMessagesArrive() {
+    @Test func aSlowFlushIsFollowedByTwiceAsLongAPauseWhileMessagesArrive() {
         var policy = FlushPolicy(interval: .milliseconds(200), maximumKeys: 1000, now: start)
         policy.flushed(at: start, took: .seconds(2))
-        #expect(policy.shouldFlush(now: start + .seconds(1), pendingKeys: 5000, pendingMessages: 5000) == false)
-        #expect(policy.shouldFlush(now: start + .milliseconds(1020), pendingKeys: 6000, pendingMessages: 6000) == false)
-        #expect(policy.shouldFlush(now: start + .seconds(2), pendingKeys: 7000, pendingMessages: 7000) == true)
+        #expect(policy.shouldFlush(now: start + .seconds(2), pendingKeys: 5000, pendingMessages: 5000) == false)
+        #expect(policy.shouldFlush(now: start + .milliseconds(3990), pendingKeys: 6000, pendingMessages: 6000) == false)
+        #expect(policy.shouldFlush(now: start + .seconds(4), pendingKeys: 7000, pendingMessages: 7000) == true)
+    }
+
+    @Test func aQuickFlushLeavesTheIntervalInCharge() {
+        var policy = FlushPolicy(interval: .milliseconds(200), maximumKeys: 100_000, now: start)
+        policy.flushed(at: start, took: .milliseconds(60))
+        #expect(policy.shouldFlush(now: start + .milliseconds(190), pendingKeys: 10, pendingMessages: 10) == false)
+        #expect(policy.shouldFlush(now: start + .milliseconds(200), pendingKeys: 20, pendingMessages: 20) == true)
     }
 
     @Test func theNextCheckIsNeverImmediate() {
