@@ -3,8 +3,8 @@
 /// arriving, never sooner after a flush than `pauseFactor` times what that flush took, so
 /// Postgres (which may share the machine) spends at most a third of its time writing deltas,
 /// and the next flush carries more events per key instead of writing the same keys again. The
-/// pause matters only while flushes are slow (a backlog): a flush shorter than half the interval
-/// leaves the interval in charge.
+/// pause matters while flushes are slow (a backlog): after a flush shorter than half the
+/// interval, the interval ends after the pause anyway, and only the `maximumKeys` trigger waits.
 ///
 /// A value-type state machine over an injected clock's instants; it performs no I/O and
 /// never sleeps. The shell calls `shouldFlush` on each tick and `flushed` after a flush.
