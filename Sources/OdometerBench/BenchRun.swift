@@ -20,6 +20,8 @@ public struct BenchRun: Sendable {
         public var naiveDuration: Duration = .seconds(20)
         public var latencyEvents = 1_000_000
         public var latencyRate = 1_000_000
+        /// The autogroup nice the bench's session runs at beside its Postgres (nil: as started).
+        public var pipelineNice: Int?
         public init() {}
     }
 
@@ -113,7 +115,9 @@ public struct BenchRun: Sendable {
         report.results.append(.init(name: "flush", rowsPerSecond: endToEnd.flushRowsPerSecond,
                                     ratio: endToEnd.flushRowsPerSecond / sink.rowsPerSecond,
                                     note: "rows ÷ summed flush transaction time in (d), ratio to (e); with the shards' hand-off "
-                                        + "\(Int(endToEnd.flushWithHandoffRowsPerSecond / 1000)) k rows/s"))
+                                        + "\(Int(endToEnd.flushWithHandoffRowsPerSecond / 1000)) k rows/s; "
+                                        + (options.pipelineNice.map { "the bench at autogroup nice \($0), Postgres at 0" }
+                                            ?? "the bench and Postgres at the same priority")))
 
         progress.note("bench: (b, c) decode and aggregate in memory on \(options.shards) threads")
         _ = core.run(aggregate: true)   // warm-up: page in the corpus, build the tables

@@ -65,7 +65,12 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         if let duration { return try await sustained(duration) }
         if soak { return try await soakRun() }
+        if let status = BenchSession.runInOwnSession() {
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         var options = BenchRun.Options()
+        options.pipelineNice = BenchSession.yieldToPostgres()
         options.events = events
         options.accounts = accounts
         options.partitions = partitions

@@ -1,0 +1,68 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `odometer bench` shares two cores with the throwaway Postgres it starts, while in production
+/// Postgres has a host of its own. Linux schedules by autogroup (one per session): every Postgres
+/// backend is a session leader, so a flush's backend is one group against the pipeline's whole
+/// process, and got about two thirds of a core beside a busy pipeline (README, Benchmarks). The
+/// bench therefore runs in a session of its own whose autogroup is at `pipelineNice`: the
+/// backends get the CPU they would have alone, and the pipeline the rest (measured: (d) no
+/// slower, the flush at COPY's speed). A process cannot leave its session while it leads a
+/// process group (as a shell's job does), so the command runs itself again in a new session.
+enum BenchSession {
+    /// The autogroup nice of the bench's own session (0 to 19; higher yields more).
+    static let pipelineNice = 10
+    private static let marker = "ODOMETER_BENCH_OWN_SESSION"
+    private static let autogroup = "/proc/self/autogroup"
+
+    /// Runs this command again in a new session and returns its exit status; nil when this is
+    /// that run already, or when the kernel has no autogroups (then the bench runs as it is).
+    static func runInOwnSession() -> Int32? {
+        #if os(Linux)
+        guard ProcessInfo.processInfo.environment[marker] == nil,
+              FileManager.default.isWritableFile(atPath: autogroup) else { return nil }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // POSIX_SPAWN_SETSID (glibc ≥ 2.26, behind _GNU_SOURCE, so not imported into Swift).
+        posix_spawnattr_setflags(&attributes, 0x80)
+        var environment = ProcessInfo.processInfo.environment
+        environment[marker] = "1"
+        let arguments = CommandLine.arguments.map { strdup($0) } + [nil]
+        let variables = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            arguments.forEach { free($0) }
+            variables.forEach { free($0) }
+        }
+        var child: pid_t = 0
+        // The executable's own path, so the process keeps its name (`/proc/self/exe` would be "exe").
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "/proc/self/exe"
+        guard posix_spawn(&child, executable, nil, &attributes, arguments, variables) == 0 else { return nil }
+        // The new session has no terminal: pass an interrupt or a termination on.
+        let forwards = [SIGINT, SIGTERM].map { signalNumber in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber)
+            source.setEventHandler { kill(child, signalNumber) }
+            source.resume()
+            return source
+        }
+        var status: Int32 = 0
+        while waitpid(child, &status, 0) == -1, errno == EINTR {}
+        forwards.forEach { $0.cancel() }
+        let signalled = status & 0x7F
+        return signalled == 0 ? (status >> 8) & 0xFF : 128 + signalled
+        #else
+        return nil
+        #endif
+    }
+
+    /// In the bench's own session: lowers its autogroup's weight. Returns the nice it set, or
+    /// nil outside such a session.
+    static func yieldToPostgres() -> Int? {
+        guard ProcessInfo.processInfo.environment[marker] != nil,
+              (try? "\(pipelineNice)".write(toFile: autogroup, atomically: false, encoding: .utf8)) != nil else { return nil }
+        return pipelineNice
+    }
+}
