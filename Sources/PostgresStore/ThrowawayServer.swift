@@ -62,7 +62,10 @@ struct ThrowawayServer: Sendable {
                                              user: user, durable: durable)
                 let result = try server.command(binaries.pgCtl, server.startArguments(durable: durable)).run(
                     outputFile: directory + "/pg_ctl-start.out")
-                if result.status == 0 { return server }
+                if result.status == 0 {
+                    ThrowawayServers.started(server)
+                    return server
+                }
                 let log = (try? String(contentsOfFile: server.serverLog, encoding: .utf8)) ?? ""
                 let portTaken = log.contains("could not bind") || log.contains("Address already in use")
                 if !portTaken || attempt == 5 {
@@ -102,6 +105,7 @@ struct ThrowawayServer: Sendable {
 
     /// pg_ctl stop -m fast, then removes the whole directory. Never throws: this is cleanup.
     func stopAndRemove() {
+        ThrowawayServers.stopped(self)
         _ = try? command(binaries.pgCtl, ["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60"])
             .run(outputFile: directory + "/pg_ctl-stop.out")
         try? FileManager.default.removeItem(atPath: directory)

@@ -63,12 +63,14 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if let duration { return try await sustained(duration) }
-        if soak { return try await soakRun() }
-        if let status = BenchSession.runInOwnSession() {
+        if duration == nil, !soak, let status = BenchSession.runInOwnSession() {
             if status != 0 { throw ExitCode(status) }
             return
         }
+        let interrupts = BenchSession.stopPostgresOnSignal()
+        defer { interrupts.forEach { $0.cancel() } }
+        if let duration { return try await sustained(duration) }
+        if soak { return try await soakRun() }
         var options = BenchRun.Options()
         options.pipelineNice = BenchSession.yieldToPostgres()
         options.events = events

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,6 +59,22 @@ enum BenchSession {
         #else
         return nil
         #endif
+    }
+
+    /// In the process that does the work: an interrupt or a termination first stops the
+    /// throwaway Postgres (a session of its own, which would outlive the process and keep its
+    /// directory), then ends the process with the status the signal gives. Keep the sources.
+    static func stopPostgresOnSignal() -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { signalNumber in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber)
+            source.setEventHandler {
+                ThrowawayServers.stopAll()
+                exit(128 + signalNumber)
+            }
+            source.resume()
+            return source
+        }
     }
 
     /// In the bench's own session: lowers its autogroup's weight. Returns the nice it set, or

@@ -35,6 +35,18 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory))
         await cluster.stop()
     }
+
+    /// What an interrupted `odometer bench` stops before it exits (`ThrowawayServers.stopAll`,
+    /// not called here: the other suites' servers are in the same process).
+    @Test(.enabled(if: PostgresBinaries.locate() != nil, "needs Postgres server programs"))
+    func aRunningServerIsRegisteredUntilItStops() async throws {
+        let cluster = try await LocalPostgresCluster.start(logger: testLogger)
+        let directory = try #require(cluster.directory)
+        #expect(ThrowawayServers.directories.contains(directory))
+        await cluster.stop()
+        #expect(!ThrowawayServers.directories.contains(directory))
+        #expect(!FileManager.default.fileExists(atPath: directory))
+    }
 }
 
 extension RealPostgres {
