@@ -14,7 +14,7 @@ public enum ThrowawayServers {
         _ = running.withLock { $0.removeValue(forKey: server.directory) }
     }
 
-    /// The data directories of the servers still running (for tests).
+    /// The directories of the servers still running (each holds its data, log and socket; for tests).
     public static var directories: [String] { running.withLock { Array($0.keys) } }
 
     /// Stops every server still running and removes its directory; blocks for as long as

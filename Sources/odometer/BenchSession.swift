@@ -44,13 +44,7 @@ enum BenchSession {
         guard posix_spawn(&child, executable, nil, &attributes, arguments, variables) == 0 else { return nil }
         // The new session has no terminal: pass an interrupt or a termination on.
         let spawned = child
-        let forwards = [SIGINT, SIGTERM].map { signalNumber in
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber)
-            source.setEventHandler { kill(spawned, signalNumber) }
-            source.resume()
-            return source
-        }
+        let forwards = onInterrupt { kill(spawned, $0) }
         var status: Int32 = 0
         while waitpid(spawned, &status, 0) == -1, errno == EINTR {}
         forwards.forEach { $0.cancel() }
@@ -65,13 +59,19 @@ enum BenchSession {
     /// throwaway Postgres (a session of its own, which would outlive the process and keep its
     /// directory), then ends the process with the status the signal gives. Keep the sources.
     static func stopPostgresOnSignal() -> [any DispatchSourceSignal] {
+        onInterrupt { signalNumber in
+            ThrowawayServers.stopAll()
+            exit(128 + signalNumber)
+        }
+    }
+
+    /// Runs `body` with the signal's number on each SIGINT and SIGTERM instead of their default
+    /// action, until the returned sources are cancelled.
+    private static func onInterrupt(_ body: @escaping @Sendable (Int32) -> Void) -> [any DispatchSourceSignal] {
         [SIGINT, SIGTERM].map { signalNumber in
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber)
-            source.setEventHandler {
-                ThrowawayServers.stopAll()
-                exit(128 + signalNumber)
-            }
+            source.setEventHandler { body(signalNumber) }
             source.resume()
             return source
         }
