@@ -27,6 +27,7 @@ final class CompiledCatalog: @unchecked Sendable {
     let nodeSlots: UnsafeMutablePointer<Int>               // -1: no path ends here
     let children: UnsafeMutablePointer<Int>
 
+    let nodeCount: Int
     let maximumSlots: Int
     let maximumPositions: Int
 
@@ -90,6 +91,7 @@ final class CompiledCatalog: @unchecked Sendable {
         nodeChildStarts = copy(childStarts)
         nodeSlots = copy(slots)
         children = copy(childList)
+        nodeCount = slots.count
         maximumSlots = max(slotCounts.max() ?? 0, 1)
         maximumPositions = max(types.map(\.meterIndices.count).max() ?? 0, 1)
     }

@@ -15,6 +15,9 @@ public final class EventDecoder {
     private let workspace: UnsafeMutablePointer<UInt8>
     private let slots: UnsafeMutablePointer<JSONValueRef>
     private let quantities: UnsafeMutablePointer<ExactDecimal>
+    /// The keys last seen at each place of the event object, then of each `data` trie node's object.
+    private let predictedKeys: UnsafeMutablePointer<PredictedKey>
+    private static let predictedPlaces = 16
     private let placeholder: UnsafeMutablePointer<UInt8> = .allocate(capacity: 1)
 
     /// Everything one `decode` call writes.
@@ -41,6 +44,9 @@ public final class EventDecoder {
         workspace = JSONScanner.allocateWorkspace()
         slots = .allocate(capacity: tables.maximumSlots)
         quantities = .allocate(capacity: tables.maximumPositions)
+        let places = Self.predictedPlaces * (1 + tables.nodeCount)
+        predictedKeys = .allocate(capacity: places)
+        predictedKeys.initialize(repeating: .none, count: places)
         state = .allocate(capacity: 1)
         state.initialize(to: DecodeState(message: UnsafePointer(placeholder)))
     }
@@ -53,6 +59,7 @@ public final class EventDecoder {
         workspace.deallocate()
         slots.deallocate()
         quantities.deallocate()
+        predictedKeys.deallocate()
         placeholder.deallocate()
     }
 
@@ -114,10 +121,19 @@ public final class EventDecoder {
         var scanner = JSONScanner(bytes: message, count: bytes.count, workspace: workspace)
         guard scanner.consume(UInt8(ascii: "{")) else { return .invalidJSON }
         if !scanner.consume(UInt8(ascii: "}")) {
+            var place = 0
             while true {
                 scanner.skipWhitespace()
-                guard let key = scanner.scanString(), scanner.consume(UInt8(ascii: ":")) else { return .invalidJSON }
-                let attribute = attributeName(key, in: message)
+                let attribute: Attribute
+                let predicted = predictedKeys + min(place, Self.predictedPlaces &- 1)
+                if scanner.scanKey(predicted: predicted.pointee) != nil {
+                    attribute = Attribute(rawValue: predicted.pointee.meaning) ?? .other
+                } else {
+                    guard let key = scanner.scanString(), scanner.consume(UInt8(ascii: ":")) else { return .invalidJSON }
+                    attribute = attributeName(key, in: message)
+                    predicted.pointee.learn(key, in: message, count: bytes.count, meaning: attribute.rawValue)
+                }
+                place &+= 1
                 if attribute == .data, knownType >= 0 {
                     clearSlots(typeIndex: knownType)
                     dataExtractedForType = knownType
@@ -256,11 +272,21 @@ public final class EventDecoder {
     private func extractObject(_ scanner: inout JSONScanner, node: Int, message: UnsafePointer<UInt8>) -> Bool {
         scanner.index &+= 1
         if scanner.consume(UInt8(ascii: "}")) { return true }
+        let places = predictedKeys + Self.predictedPlaces &* (1 &+ node)
+        var place = 0
         while true {
             scanner.skipWhitespace()
-            guard let key = scanner.scanString(), scanner.consume(UInt8(ascii: ":")) else { return false }
-            let child = tables.hasChildren(node)
-                ? tables.child(of: node, named: state.pointee.keys.text(of: key, in: message)) : -1
+            let child: Int
+            let predicted = places + min(place, Self.predictedPlaces &- 1)
+            if scanner.scanKey(predicted: predicted.pointee) != nil {
+                child = Int(predicted.pointee.meaning)
+            } else {
+                guard let key = scanner.scanString(), scanner.consume(UInt8(ascii: ":")) else { return false }
+                child = tables.hasChildren(node)
+                    ? tables.child(of: node, named: state.pointee.keys.text(of: key, in: message)) : -1
+                predicted.pointee.learn(key, in: message, count: scanner.count, meaning: Int32(child))
+            }
+            place &+= 1
             if child >= 0 {
                 guard var value = scanner.scanScalarOrPeekContainer() else { return false }
                 resetSubtree(child)   // a repeated key: the last one wins
@@ -290,7 +316,7 @@ public final class EventDecoder {
         }
     }
 
-    private enum Attribute { case specversion, id, source, type, subject, time, data, other }
+    private enum Attribute: Int32 { case specversion, id, source, type, subject, time, data, other }
 
     /// Which CloudEvents attribute a top-level key names (its decoded text).
     @inline(__always)

@@ -36,6 +36,51 @@ import MeteringWorkload
         #expect(accepted > 0)
     }
 
+    /// A decoder recognizes the keys it saw at each place of the last events without scanning
+    /// them (`PredictedKey`): whatever it saw before, it must decide every event as a fresh
+    /// decoder, which has seen nothing, does.
+    @Test(arguments: 0..<4)
+    func aDecoderThatLearnedKeysDecidesAsAFreshOne(round: Int) {
+        var generator = SeededGenerator(seed: UInt64(round) &* 0x51_7CC1 &+ 3)
+        let seasoned = EventDecoder(catalog: DecoderFixture.catalog)
+        var accepted = 0
+        for _ in 0..<4_000 {
+            var bytes = Array(Self.seeds.randomElement(using: &generator)!.utf8)
+            // Mostly the seeds as they are (so keys are predicted), sometimes mutated or with
+            // keys renamed (a prediction that must miss), e.g. "id" → "idx", "type" → "typ".
+            if Bool.random(using: &generator) {
+                for _ in 0..<Int.random(in: 1...3, using: &generator) { mutate(&bytes, using: &generator) }
+            }
+            let fresh = EventDecoder(catalog: DecoderFixture.catalog)
+            let expected = bytes.withUnsafeBytes { fresh.decode($0) }
+            let reason = bytes.withUnsafeBytes { seasoned.decode($0) }
+            #expect(reason == expected, "\(String(decoding: bytes, as: UTF8.self))")
+            guard reason == nil, expected == nil else { continue }
+            accepted += 1
+            #expect(seasoned.string(seasoned.subject) == fresh.string(fresh.subject))
+            #expect(seasoned.string(seasoned.id) == fresh.string(fresh.id))
+            #expect(seasoned.string(seasoned.type) == fresh.string(fresh.type))
+            #expect(seasoned.time == fresh.time)
+            #expect(seasoned.eventTypeIndex == fresh.eventTypeIndex)
+            let meters = DecoderFixture.catalog.eventTypes[fresh.eventTypeIndex].meterIndices.count
+            for position in 0..<meters {
+                let meter = DecoderFixture.catalog.meters[DecoderFixture.catalog.eventTypes[fresh.eventTypeIndex].meterIndices[position]]
+                if meter.aggregation.readsQuantity, meter.valueProperty != nil {
+                    #expect(seasoned.quantity(meterPosition: position) == fresh.quantity(meterPosition: position))
+                }
+                #expect(seasoned.value(meterPosition: position).kind == fresh.value(meterPosition: position).kind)
+                #expect(seasoned.string(seasoned.value(meterPosition: position)) == fresh.string(fresh.value(meterPosition: position)))
+                for dimension in 0..<meter.groupBy.count {
+                    let mine = seasoned.dimension(meterPosition: position, dimension: dimension)
+                    let theirs = fresh.dimension(meterPosition: position, dimension: dimension)
+                    #expect(mine.kind == theirs.kind)
+                    #expect(seasoned.string(mine) == fresh.string(theirs))
+                }
+            }
+        }
+        #expect(accepted > 1_000)
+    }
+
     @Test func randomBytesNeverCrash() {
         var generator = SeededGenerator(seed: 42)
         let decoder = EventDecoder(catalog: DecoderFixture.catalog)
