@@ -121,14 +121,15 @@ public struct BenchRun: Sendable {
 
         progress.note("bench: (b, c) decode and aggregate in memory on \(options.shards) threads")
         _ = core.run(aggregate: true)   // warm-up: page in the corpus, build the tables
-        let decode = core.run(aggregate: false)
-        let aggregate = core.run(aggregate: true)
+        // Best of 3, as (a), (e) and the peers: a figure of the code, not of the VM's worst moment.
+        let decode = (0..<3).map { _ in core.run(aggregate: false) }.max()!
+        let aggregate = (0..<3).map { _ in core.run(aggregate: true) }.max()!
         let bytesPerEvent = Double(core.totalBytes) / Double(options.events)
         report.results.append(.init(name: "decode", eventsPerSecond: decode, megabytesPerSecond: decode * bytesPerEvent / 1e6,
-                                    ratio: decode / ceiling.eventsPerSecond, note: "\(options.shards) threads"))
+                                    ratio: decode / ceiling.eventsPerSecond, note: "\(options.shards) threads, best of 3"))
         report.results.append(.init(name: "aggregate", eventsPerSecond: aggregate,
                                     megabytesPerSecond: aggregate * bytesPerEvent / 1e6,
-                                    ratio: aggregate / ceiling.eventsPerSecond, note: "decode + aggregate, \(options.shards) threads"))
+                                    ratio: aggregate / ceiling.eventsPerSecond, note: "decode + aggregate, \(options.shards) threads, best of 3"))
 
         progress.note("bench: (f) peers over the same events as NDJSON")
         let ndjson = FileManager.default.temporaryDirectory.appendingPathComponent("odometer-bench-\(UUID().uuidString).ndjson")
@@ -138,7 +139,7 @@ public struct BenchRun: Sendable {
             let outcome = PeerBenchmarks.run(engine: engine, ndjson: ndjson, events: options.events,
                                              threads: report.machine.cores)
             report.results.append(.init(name: engine, eventsPerSecond: outcome.eventsPerSecond, skipped: outcome.skipped,
-                                        note: outcome.eventsPerSecond.map { _ in "read NDJSON + GROUP BY, \(report.machine.cores) threads" }))
+                                        note: outcome.eventsPerSecond.map { _ in "read NDJSON + GROUP BY, \(report.machine.cores) threads, best of 3" }))
         }
 
         progress.note("bench: (g) naive consumer, one upsert transaction per event, \(options.naiveDuration)")

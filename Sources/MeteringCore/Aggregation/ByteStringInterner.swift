@@ -63,6 +63,19 @@ struct ByteStringInterner {
         slots.withUnsafeBufferPointer { cache_prefetch($0.baseAddress! + index) }
     }
 
+    /// Where the slot of a string's hash is, for `EventDecoder` to prefetch. The address leaves
+    /// `withUnsafeBufferPointer`, and is only ever prefetched, never read through: it stays the
+    /// slots' address until a new string makes them grow, and the aggregator hands a fresh one
+    /// to the decoder after every lookup. A stale one (after growth or compaction) costs a
+    /// useless load, as a prefetch of any address never faults.
+    var slotPrefetch: EventDecoder.SlotPrefetch {
+        mutating get {
+            slots.withUnsafeBufferPointer {
+                EventDecoder.SlotPrefetch(slots: UnsafeRawPointer($0.baseAddress), mask: mask, stride: MemoryLayout<Slot>.stride)
+            }
+        }
+    }
+
     /// The id of `bytes`, interning it if new, and its payload (`unsetPayload` for a new string).
     mutating func lookUp(_ bytes: UnsafeRawBufferPointer) -> (id: UInt32, payload: Int32) {
         let hash = byteHash(bytes)

@@ -139,6 +139,7 @@ public final class ShardAggregator {
             calendar = Int32(directory.calendarIndex(forSubject: decoder.text(decoder.subject)))
             state.pointee.subjects.setPayload(calendar, of: subject)
         }
+        decoder.setSubjectSlots(state.pointee.subjects.slotPrefetch)
         let time = decoder.time
         let recent = recentPeriods[Int(calendar)]
         let period = time.seconds >= recent.start && time.seconds < recent.end

@@ -1,3 +1,5 @@
+import CacheHints
+
 /// Decodes one CloudEvents 1.0 message (structured-mode JSON) against the meter catalog,
 /// validating it completely, without `JSONDecoder` and without allocating per event.
 ///
@@ -36,7 +38,22 @@ public final class EventDecoder {
         var messageCount = 0
         var strings = JSONStringDecoder()
         var keys = JSONStringDecoder(capacity: 256)
+        var subjectSlots = SlotPrefetch()
     }
+
+    /// Where the table that the subject will be looked up in next keeps the slot of a hash
+    /// (`slots + (hash & mask) * stride`), so that decoding starts loading it as soon as it has
+    /// read the subject, and the rest of the event is decoded while it arrives. A hint: a stale
+    /// one costs a useless load, never a wrong result.
+    struct SlotPrefetch {
+        var slots: UnsafeRawPointer?
+        var mask = 0
+        var stride = 0
+    }
+
+    /// Sets where the subject's slot is (called by the aggregator, whose table may have moved).
+    @inline(__always)
+    func setSubjectSlots(_ prefetch: SlotPrefetch) { state.pointee.subjectSlots = prefetch }
 
     public init(catalog: MeterCatalog) {
         self.catalog = catalog
@@ -153,7 +170,13 @@ public final class EventDecoder {
                     case .type:
                         type = value
                         knownType = value.kind == .string ? tables.typeIndex(of: text(value)) : -1
-                    case .subject: subject = value
+                    case .subject:
+                        subject = value
+                        let hint = state.pointee.subjectSlots
+                        if let slots = hint.slots, value.kind == .string {
+                            let home = Int(truncatingIfNeeded: byteHash(text(value))) & hint.mask
+                            cache_prefetch(slots + home &* hint.stride)
+                        }
                     case .time: timeRef = value
                     case .data: data = value; dataExtractedForType = -1
                     case .other: break
