@@ -55,9 +55,10 @@ enum BenchSession {
         #endif
     }
 
-    /// In the process that does the work: an interrupt or a termination first stops the
-    /// throwaway Postgres (a session of its own, which would outlive the process and keep its
-    /// directory), then ends the process with the status the signal gives. Keep the sources.
+    /// In the process that does the work: an interrupt, a termination or a hang-up first stops
+    /// the throwaway Postgres (a session of its own, which would outlive the process and keep its
+    /// directory), then ends the process with the status the signal gives. Keep the sources. (A
+    /// closed output raises no signal: the process ignores SIGPIPE, and the bench runs on.)
     static func stopPostgresOnSignal() -> [any DispatchSourceSignal] {
         onInterrupt { signalNumber in
             ThrowawayServers.stopAll()
@@ -65,10 +66,10 @@ enum BenchSession {
         }
     }
 
-    /// Runs `body` with the signal's number on each SIGINT and SIGTERM instead of their default
-    /// action, until the returned sources are cancelled.
+    /// Runs `body` with the signal's number on each SIGINT, SIGTERM and SIGHUP instead of their
+    /// default action, until the returned sources are cancelled.
     private static func onInterrupt(_ body: @escaping @Sendable (Int32) -> Void) -> [any DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { signalNumber in
+        [SIGINT, SIGTERM, SIGHUP].map { signalNumber in
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber)
             source.setEventHandler { body(signalNumber) }

@@ -46,7 +46,9 @@ public final class ProgressReporter: Sendable {
         write("\(message)\n")
     }
 
+    /// Progress is a courtesy: a closed standard error (`2>&1 | head`) must not stop the work.
+    /// The non-throwing `write(_:)` traps on such an error (SIGILL, before any cleanup).
     private func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
     }
 }
