@@ -1,5 +1,3 @@
-import CacheHints
-
 /// Maps byte strings (subjects, dimension values) to dense integer ids, 1, 2, 3, …, each with an
 /// `Int32` payload its owner may set (a shard keeps a subject's calendar there).
 ///
@@ -53,21 +51,13 @@ struct ByteStringInterner {
     @inline(__always)
     mutating func intern(_ bytes: UnsafeRawBufferPointer) -> UInt32 { lookUp(bytes).id }
 
-    /// Starts loading the slot where a lookup of `bytes` begins, for a caller that looks it up
-    /// a little later (a hint: it changes nothing, and a stale guess only costs the load).
-    /// `mutating` though it writes nothing: called on an interner behind a pointer, a
-    /// non-mutating method ran on a copy, and retained and released its three arrays.
-    @inline(__always)
-    mutating func prefetch(_ bytes: UnsafeRawBufferPointer) {
-        let index = Int(truncatingIfNeeded: byteHash(bytes)) & mask
-        slots.withUnsafeBufferPointer { cache_prefetch($0.baseAddress! + index) }
-    }
-
     /// Where the slot of a string's hash is, for `EventDecoder` to prefetch. The address leaves
     /// `withUnsafeBufferPointer`, and is only ever prefetched, never read through: it stays the
     /// slots' address until a new string makes them grow, and the aggregator hands a fresh one
     /// to the decoder after every lookup. A stale one (after growth or compaction) costs a
-    /// useless load, as a prefetch of any address never faults.
+    /// useless load, as a prefetch of any address never faults. `mutating` though it writes
+    /// nothing: called on an interner behind a pointer, a non-mutating getter ran on a copy, and
+    /// retained and released its three arrays.
     var slotPrefetch: EventDecoder.SlotPrefetch {
         mutating get {
             slots.withUnsafeBufferPointer {

@@ -174,15 +174,6 @@ public final class ShardAggregator {
         return period.index
     }
 
-    /// Starts loading the subject's slot that `aggregate` will read first for the event `decoder`
-    /// holds, for a caller that meters it after other work (a shard decoding the next message
-    /// while this one waits for its dedup check): with 100k subjects and more that slot is
-    /// rarely in the caches.
-    @inline(__always)
-    public func prefetch(_ decoder: EventDecoder) {
-        state.pointee.subjects.prefetch(decoder.text(decoder.subject))
-    }
-
     /// The id of the meter's dimension values for this event; 0 for a meter without groupBy.
     @inline(__always)
     private func internDimensions(_ decoder: EventDecoder, meterPosition: Int, count: Int) -> UInt32 {

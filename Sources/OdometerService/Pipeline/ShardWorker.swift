@@ -14,11 +14,11 @@ import Synchronization
 /// Messages below a partition's `meterFrom` (see `PartitionBoundaries`) only rebuild its dedup
 /// window: they are neither metered, nor dead-lettered, nor counted in its progress.
 ///
-/// With dedup on, an accepted event is metered one message late: its dedup slot and its
-/// subject's slot in the aggregator are prefetched, the next message is decoded (by the other
-/// of two decoders), and only then is the first one checked and metered. The window and the
-/// subjects are far larger than the caches, so each would otherwise stall on memory once per
-/// event. Order is kept (a message that is not deferred meters the deferred one first), and
+/// With dedup on, an accepted event is metered one message late: its dedup slot is prefetched
+/// (its subject's slot in the aggregator already was, while it was decoded), the next message
+/// is decoded (by the other of two decoders), and only then is the first one checked and
+/// metered. The window is far larger than the caches, so a check would otherwise stall on
+/// memory once per event. Order is kept (a message that is not deferred meters the deferred one first), and
 /// every batch ends with nothing deferred.
 final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable {
     // @unchecked Sendable is safe: `decoder`, `spareDecoder`, `aggregator`, `dedup`, `seenAssignments`,
@@ -267,7 +267,6 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
         } else if let dedup {
             let fingerprint = fingerprint(of: message, decodedBy: decoder)
             dedup.prefetch(fingerprint, partition: partition)
-            aggregator.prefetch(decoder)
             meterDeferred()
             deferred.pointee = Deferred(message: message, fingerprint: fingerprint, appended: appended,
                                         decodedBySpare: withSpare, nextDecodesWithSpare: !withSpare)
