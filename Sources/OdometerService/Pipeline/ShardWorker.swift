@@ -18,8 +18,8 @@ import Synchronization
 /// (its subject's slot in the aggregator already was, while it was decoded), the next message
 /// is decoded (by the other of two decoders), and only then is the first one checked and
 /// metered. The window is far larger than the caches, so a check would otherwise stall on
-/// memory once per event. Order is kept (a message that is not deferred meters the deferred one first), and
-/// every batch ends with nothing deferred.
+/// memory once per event. Order is kept (a message that is not deferred meters the deferred
+/// one first), and every batch ends with nothing deferred.
 final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable {
     // @unchecked Sendable is safe: `decoder`, `spareDecoder`, `aggregator`, `dedup`, `seenAssignments`,
     // `rebuildSkips`, `accountsVersion`, `batch`, `bytesPerRow`, `sampling` and `deferred` are used

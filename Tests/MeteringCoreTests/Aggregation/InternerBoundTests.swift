@@ -46,6 +46,20 @@ import Testing
         #expect(largest.dimensionSets <= ShardAggregator.compactionFloor + 50)
     }
 
+    /// The subject is interned (and its slot prefetched while decoding) by its decoded text: a
+    /// subject written with escapes is the same subject as its plain spelling, whichever comes first.
+    @Test func aSubjectIsOneSubjectWhetherWrittenWithEscapesOrNot() throws {
+        let decoder = EventDecoder(catalog: DecoderFixture.catalog)
+        let aggregator = ShardAggregator(catalog: DecoderFixture.catalog, directory: try AccountDirectory(accounts: []))
+        for subject in [#""acct-7""#, #""acct\u002d7""#, #""acct-7""#, #""\u0061cct-7""#, #""acct-8""#] {
+            try meter(DecoderFixture.event(type: "ping", subject: subject), decoder: decoder, aggregator: aggregator)
+        }
+        #expect(aggregator.internedCounts.subjects == 2)
+        let rows = String(decoding: aggregator.drain().totals.bytes, as: UTF8.self).split(separator: "\n")
+        #expect(rows.map { $0.split(separator: "\t")[0] }.sorted() == ["acct-7", "acct-8"])
+        #expect(rows.first { $0.hasPrefix("acct-7\t") }?.split(separator: "\t")[4] == "4")
+    }
+
     private func meter(_ json: String, decoder: EventDecoder, aggregator: ShardAggregator) throws {
         let bytes = Array(json.utf8)
         try bytes.withUnsafeBytes { buffer in
