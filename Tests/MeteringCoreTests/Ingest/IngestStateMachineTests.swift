@@ -47,11 +47,28 @@ import Testing
         #expect(policy.shouldFlush(now: start + .seconds(4), pendingKeys: 7000, pendingMessages: 7000) == true)
     }
 
-    @Test func aQuickFlushLeavesTheIntervalInCharge() {
+    @Test func aQuickFlushLeavesTheIntervalInChargeFromItsStart() {
         var policy = FlushPolicy(interval: .milliseconds(200), maximumKeys: 100_000, now: start)
+        // A flush from start - 60 ms to start: the next is due 200 ms after the first began.
         policy.flushed(at: start, took: .milliseconds(60))
-        #expect(policy.shouldFlush(now: start + .milliseconds(190), pendingKeys: 10, pendingMessages: 10) == false)
-        #expect(policy.shouldFlush(now: start + .milliseconds(200), pendingKeys: 20, pendingMessages: 20) == true)
+        #expect(policy.nextCheck(now: start + .milliseconds(130), tick: .milliseconds(20)) == .milliseconds(10))
+        #expect(policy.shouldFlush(now: start + .milliseconds(139), pendingKeys: 10, pendingMessages: 10) == false)
+        #expect(policy.shouldFlush(now: start + .milliseconds(140), pendingKeys: 20, pendingMessages: 20) == true)
+    }
+
+    @Test func whatArrivedDuringALongFlushIsCommittedOnceTheInputIsIdle() {
+        // The end of a burst: a flush took 400 ms, a few messages came in meanwhile, then none.
+        var policy = FlushPolicy(interval: .milliseconds(200), maximumKeys: 100_000, now: start)
+        policy.flushed(at: start, took: .milliseconds(400))
+        #expect(policy.shouldFlush(now: start + .milliseconds(1), pendingKeys: 40, pendingMessages: 50) == false)
+        // One check later nothing new arrived: the interval, counted from the flush's start, is long past.
+        #expect(policy.shouldFlush(now: start + .milliseconds(21), pendingKeys: 40, pendingMessages: 50) == true)
+        // While messages still arrive, the pause after the slow flush (twice 400 ms) holds.
+        policy.flushed(at: start, took: .milliseconds(400))
+        #expect(policy.shouldFlush(now: start + .milliseconds(1), pendingKeys: 40, pendingMessages: 50) == false)
+        #expect(policy.shouldFlush(now: start + .milliseconds(21), pendingKeys: 60, pendingMessages: 70) == false)
+        #expect(policy.shouldFlush(now: start + .milliseconds(799), pendingKeys: 80, pendingMessages: 90) == false)
+        #expect(policy.shouldFlush(now: start + .milliseconds(800), pendingKeys: 90, pendingMessages: 95) == true)
     }
 
     @Test func theNextCheckIsNeverImmediate() {
