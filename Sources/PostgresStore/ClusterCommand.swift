@@ -43,12 +43,14 @@ struct ClusterCommand {
         let spawned = posix_spawn(&pid, launcher, &actions, nil, argv, environ)
         guard spawned == 0 else { throw SpawnFailure(executable: launcher, code: spawned) }
 
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 {
-            guard errno == EINTR else { throw SpawnFailure(executable: launcher, code: errno) }
+        let status: Int32
+        do {
+            status = try ChildExit.wait(for: pid)
+        } catch {
+            throw SpawnFailure(executable: launcher, code: error.code)
         }
         let output = (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
-        return Result(status: Self.exitCode(status), output: output)
+        return Result(status: status, output: output)
     }
 
     private func commandLine() -> (String, [String]) {
@@ -59,12 +61,6 @@ struct ClusterCommand {
         }
         let shellLine = ([executable] + arguments).map(Self.shellQuoted).joined(separator: " ")
         return ("/bin/su", [user, "-s", "/bin/sh", "-c", shellLine])
-    }
-
-    /// The exit code of a normal exit, or 128 + signal number like a shell reports a killed child.
-    private static func exitCode(_ status: Int32) -> Int32 {
-        let signal = status & 0x7F
-        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
     }
 
     private static func shellQuoted(_ word: String) -> String {

@@ -45,11 +45,10 @@ enum BenchSession {
         // The new session has no terminal: pass an interrupt or a termination on.
         let spawned = child
         let forwards = onInterrupt { kill(spawned, $0) }
-        var status: Int32 = 0
-        while waitpid(spawned, &status, 0) == -1, errno == EINTR {}
+        // A child that cannot be waited for ended in a way nobody can tell: not a success.
+        let status = (try? ChildExit.wait(for: spawned)) ?? 1
         forwards.forEach { $0.cancel() }
-        let signalled = status & 0x7F
-        return signalled == 0 ? (status >> 8) & 0xFF : 128 + signalled
+        return status
         #else
         return nil
         #endif
