@@ -259,17 +259,29 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
             sampling.pointee.countdown = ShardSampling.latencySampleInterval
             if let appended { sampling.pointee.appended.append(appended) }
         }
-        let withSpare = deferred.pointee.nextDecodesWithSpare
-        let decoder = withSpare ? spareDecoder : self.decoder
+        // Each decoder goes straight from its `let` to the call: picked into a local, it would be
+        // a new strong reference, a retain and a release per message (so is `dedup` bound by `if let`).
+        if deferred.pointee.nextDecodesWithSpare {
+            meter(message, partition: partition, offset: offset, appended: appended, decoder: spareDecoder, spare: true)
+        } else {
+            meter(message, partition: partition, offset: offset, appended: appended, decoder: decoder, spare: false)
+        }
+    }
+
+    /// Decodes an accepted message with `decoder` (the `spare` one or not) and meters it, or
+    /// defers it for its dedup check while the next message decodes with the other decoder.
+    @inline(__always)
+    private func meter(_ message: Input, partition: Int32, offset: Int64, appended: Int64?,
+                       decoder: EventDecoder, spare: Bool) {
         if let reason = decoder.decode(message.payload) {
             meterDeferred()
             reject(message, reason: reason)
-        } else if let dedup {
+        } else if dedup != nil {
             let fingerprint = fingerprint(of: message, decodedBy: decoder)
-            dedup.prefetch(fingerprint, partition: partition)
+            dedup.unsafelyUnwrapped.prefetch(fingerprint, partition: partition)
             meterDeferred()
             deferred.pointee = Deferred(message: message, fingerprint: fingerprint, appended: appended,
-                                        decodedBySpare: withSpare, nextDecodesWithSpare: !withSpare)
+                                        decodedBySpare: spare, nextDecodesWithSpare: !spare)
             return
         } else {
             aggregator.aggregate(decoder, partition: partition, offset: offset)
@@ -281,14 +293,20 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     /// Checks the deferred message against the dedup window and meters it, if one waits.
     @inline(__always)
     private func meterDeferred() {
-        guard let message = deferred.pointee.message, let dedup else { return }
+        guard dedup != nil, let message = deferred.pointee.message else { return }
         deferred.pointee.message = nil
-        let decoder = deferred.pointee.decodedBySpare ? spareDecoder : self.decoder
         let partition = message.partition
         let offset = message.offset
         let appended = deferred.pointee.appended
-        switch dedup.check(deferred.pointee.fingerprint, partition: partition, appendMilliseconds: appended ?? 0) {
-        case .first: aggregator.aggregate(decoder, partition: partition, offset: offset)
+        let verdict = dedup.unsafelyUnwrapped.check(deferred.pointee.fingerprint, partition: partition,
+                                                    appendMilliseconds: appended ?? 0)
+        switch verdict {
+        case .first:
+            if deferred.pointee.decodedBySpare {
+                aggregator.aggregate(spareDecoder, partition: partition, offset: offset)
+            } else {
+                aggregator.aggregate(decoder, partition: partition, offset: offset)
+            }
         case .duplicate: aggregator.recordDuplicate()
         case .conflict: reject(message, reason: .conflictingDuplicate)
         }
