@@ -8,7 +8,7 @@ enum CommandFailure {
         do {
             try await body()
         } catch let failure as OdometerFailure {
-            FileHandle.standardError.write(Data("odometer: \(failure.description)\n".utf8))
+            StandardError.write("odometer: \(failure.description)\n")
             throw ExitCode(failure.exitCode)
         } catch let exit as ExitCode {
             throw exit
@@ -16,7 +16,7 @@ enum CommandFailure {
             throw validation
         } catch {
             let failure = OdometerFailure.classify(error)
-            FileHandle.standardError.write(Data("odometer: \(failure.description)\n".utf8))
+            StandardError.write("odometer: \(failure.description)\n")
             throw ExitCode(failure.exitCode)
         }
     }

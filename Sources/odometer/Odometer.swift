@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OdometerService
 
 /// The `odometer` command line (DESIGN §4). Exit codes: 0 success, 1 user error (the message
 /// says what to fix), 2 environment error (Kafka or Postgres unreachable).
@@ -31,7 +32,7 @@ struct Odometer: AsyncParsableCommand {
             var message = message(for: error)
             if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
             if !message.isEmpty {
-                FileHandle.standardError.write(Data("odometer: \(message)\n".utf8))
+                StandardError.write("odometer: \(message)\n")
             }
             Foundation.exit(code == .validationFailure ? 1 : code.rawValue)
         }

@@ -46,9 +46,8 @@ public final class ProgressReporter: Sendable {
         write("\(message)\n")
     }
 
-    /// Progress is a courtesy: a closed standard error (`2>&1 | head`) must not stop the work.
-    /// The non-throwing `write(_:)` traps on such an error (SIGILL, before any cleanup).
+    /// Progress is a courtesy: a closed standard error must not stop the work (`StandardError`).
     private func write(_ text: String) {
-        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
+        StandardError.write(text)
     }
 }
