@@ -9,7 +9,8 @@
 ///
 /// The interval counts from the start of the previous flush, not its end: once the input goes
 /// idle after a flush that took longer than the interval (the end of a burst), what arrived
-/// during that flush is committed at once instead of an interval later.
+/// during that flush is committed at once instead of an interval later; the idle input is
+/// seen at the first check after the flush when no message arrived during its write.
 ///
 /// A value-type state machine over an injected clock's instants; it performs no I/O and
 /// never sleeps. The shell calls `shouldFlush` on each tick and `flushed` after a flush.
@@ -51,10 +52,14 @@ public struct FlushPolicy<Instant: InstantProtocol>: Sendable where Instant.Dura
         return remaining > .zero ? min(remaining, tick) : tick
     }
 
-    /// Records a flush that ended at `now` after taking `duration`.
-    public mutating func flushed(at now: Instant, took duration: Duration = .zero) {
+    /// Records a flush that ended at `now` after taking `duration`. `messagesWhenWriting` is how
+    /// many messages were pending in all shards when its write began (after the hand-off): that
+    /// write is the last look at the input, so if the next check finds the same count, nothing
+    /// arrived while Postgres wrote, the input is idle, and what is pending goes out at once
+    /// instead of a check later.
+    public mutating func flushed(at now: Instant, took duration: Duration = .zero, messagesWhenWriting: Int = 0) {
         lastFlush = now
         lastDuration = duration
-        messagesAtLastCheck = 0
+        messagesAtLastCheck = messagesWhenWriting
     }
 }

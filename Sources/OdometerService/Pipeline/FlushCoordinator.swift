@@ -173,6 +173,7 @@ actor FlushCoordinator {
         // encoded rows one after the other, no copy), one fence, one commit, one WAL flush.
         let (writer, failpoints, number, writing) = (writer, settings.failpoints, flushNumber, shardsWriting)
         let transactionStarted = clock.now
+        report.messagesWhenWriting = pending().messages
         let transactions = Task { [batch] in
             try await writer.flush(batch) {
                 for shard in writing { try await failpoints.beforeShardCommit(number, shard) }
@@ -315,6 +316,10 @@ public struct FlushReport: Sendable, Equatable {
     /// The Postgres part of `duration`: from the first statement of the flush's transaction to
     /// its commit (the deltas already taken and encoded as COPY text).
     public var writeDuration: Duration = .zero
+    /// Messages pending in all shards when this flush's write began (after the hand-off): what
+    /// the flush policy compares with at its next check, to see an idle input. Not a count of
+    /// the flush, so `add` leaves it out.
+    public var messagesWhenWriting = 0
 
     public init() {}
 

@@ -177,12 +177,15 @@ public final class IngestPipeline: Service, Sendable {
         while !Task.isCancelled, !crashed.withLock({ $0 }) {
             try checkHealth()
             let pending = coordinator.pending()
+            var flushed = false
             if policy.shouldFlush(now: clock.now, pendingKeys: pending.keys, pendingMessages: pending.messages),
                compaction.flushMayProceed() {
                 let started = clock.now
                 let report = try await coordinator.flush()
                 compaction.appended(rows: report.keys + report.uniqueRows)
-                policy.flushed(at: clock.now, took: started.duration(to: clock.now))
+                policy.flushed(at: clock.now, took: started.duration(to: clock.now),
+                               messagesWhenWriting: report.messagesWhenWriting)
+                flushed = true
             }
             if clock.now >= nextResetCheck {
                 nextResetCheck = clock.now + .seconds(1)
@@ -190,6 +193,9 @@ public final class IngestPipeline: Service, Sendable {
                 let reset = try await coordinator.claimsMovedOn(stopped)
                 if !reset.isEmpty { throw PipelineError.offsetsReset(reset) }
             }
+            // Right after a flush, look again at once: if nothing arrived while it wrote, the
+            // input is idle and what came in during the flush is committed now.
+            if flushed { continue }
             try await Task.sleep(for: policy.nextCheck(now: clock.now, tick: tick))
         }
     }

@@ -71,6 +71,20 @@ import Testing
         #expect(policy.shouldFlush(now: start + .milliseconds(800), pendingKeys: 90, pendingMessages: 95) == true)
     }
 
+    @Test func nothingArrivingWhileAFlushWroteMeansTheInputIsIdleAtOnce() {
+        // A 400 ms flush whose write began with 50 messages pending in the shards; right after
+        // its commit the count is still 50: nothing came while Postgres wrote, so they go now.
+        var policy = FlushPolicy(interval: .milliseconds(200), maximumKeys: 100_000, now: start)
+        policy.flushed(at: start, took: .milliseconds(400), messagesWhenWriting: 50)
+        #expect(policy.shouldFlush(now: start, pendingKeys: 40, pendingMessages: 50) == true)
+        // Messages that kept arriving during the write keep the pause after the slow flush.
+        policy.flushed(at: start, took: .milliseconds(400), messagesWhenWriting: 50)
+        #expect(policy.shouldFlush(now: start, pendingKeys: 60, pendingMessages: 70) == false)
+        // After a quick flush the interval still rules, idle or not.
+        policy.flushed(at: start, took: .milliseconds(30), messagesWhenWriting: 5)
+        #expect(policy.shouldFlush(now: start, pendingKeys: 5, pendingMessages: 5) == false)
+    }
+
     @Test func theNextCheckIsNeverImmediate() {
         let policy = FlushPolicy(interval: .milliseconds(200), maximumKeys: 1000, now: start)
         #expect(policy.nextCheck(now: start + .milliseconds(190), tick: .milliseconds(20)) == .milliseconds(10))
