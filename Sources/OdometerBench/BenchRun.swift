@@ -282,13 +282,16 @@ public struct BenchRun: Sendable {
         return Double(pipeline.messagesReadForDedup) / seconds
     }
 
-    /// COPY of the rows the topic's deltas come to, both kinds a flush writes: totals rows and
-    /// UNIQUE_COUNT members.
+    /// COPY of the rows the topic's deltas come to, all kinds a flush writes: totals rows (in
+    /// their two shapes) and UNIQUE_COUNT members.
     private func sinkCeiling(core: InMemoryCore, postgres: PostgresClient) async throws -> (rowsPerSecond: Double, rows: Int) {
         var totals = TotalsCopyRows(reservingBytes: 0)
         var members = UniqueValueCopyRows(reservingBytes: 0)
         for delta in core.deltas() {
-            delta.totals.bytes.withUnsafeBytes { totals.appendEncodedRows($0, rows: delta.totals.rows) }
+            delta.totals.bytes.withUnsafeBytes { totals.appendEncodedRows($0, rows: delta.totals.rows, shape: .full) }
+            delta.additiveTotals.bytes.withUnsafeBytes {
+                totals.appendEncodedRows($0, rows: delta.additiveTotals.rows, shape: .additive)
+            }
             delta.uniqueValues.bytes.withUnsafeBytes { members.appendEncodedRows($0, rows: delta.uniqueValues.rows) }
         }
         let seconds = try await SinkCeiling.copy(totals, members, client: postgres, logger: logger)

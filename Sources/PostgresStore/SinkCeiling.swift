@@ -2,7 +2,7 @@ public import Logging
 public import PostgresNIO
 
 /// The Postgres sink ceiling for `bench`: how fast plain COPY puts the rows a flush writes
-/// (totals deltas and UNIQUE_COUNT members) into tables shaped like the ones a flush appends to
+/// (totals deltas in their two shapes, and UNIQUE_COUNT members) into tables shaped like the ones a flush appends to
 /// (`usage_deltas`, `usage_unique_deltas`), in one transaction, with nothing else in it: no
 /// fencing, no offsets. Scratch tables are made and dropped. A ceiling is the best the sink
 /// can do, and one COPY's time varies with the disk's flush of its WAL: the best of `attempts`.
@@ -28,8 +28,10 @@ public enum SinkCeiling {
             }
             let started = ContinuousClock.now
             try await connection.query("BEGIN", logger: logger)
-            try await TotalsFlushWriter.copy(totals.text, batch: 1, into: tables[0].scratch, columns: TotalsCopyRows.columns,
-                                             on: connection, logger: logger)
+            for (rows, columns) in totals.streams {
+                try await TotalsFlushWriter.copy(rows, batch: 1, into: tables[0].scratch, columns: columns,
+                                                 on: connection, logger: logger)
+            }
             if !uniqueValues.isEmpty {
                 try await TotalsFlushWriter.copy(uniqueValues.text, batch: 1, into: tables[1].scratch,
                                                  columns: UniqueValueCopyRows.columns, on: connection, logger: logger)

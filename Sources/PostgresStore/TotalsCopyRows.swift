@@ -2,31 +2,42 @@
 ///
 /// Append-only; each row is (account, meter, period, dimensions, events, sum, min, max, latest value, latest
 /// position). Numerics are exact decimal text (never `Double`); nil becomes NULL. The same key may appear in
-/// several rows (several shards, several flushes): the compactor groups them. Value type (copy-on-write
-/// bytes); not for concurrent mutation.
+/// several rows (several shards, several flushes): the compactor groups them. Rows come in two shapes, each
+/// COPYed as its own stream (`streams`): all thirteen columns (`text`), or only the first six (`additiveText`,
+/// the rows of SUM, AVG, COUNT and UNIQUE_COUNT meters that shards encode, whose other columns are NULL and
+/// so left out of the COPY; see `ShardDelta`). Value type (copy-on-write bytes); not for concurrent mutation.
 public struct TotalsCopyRows: Sendable {
     var text: CopyTextBuffer
-    /// Rows appended so far.
+    var additiveText: CopyTextBuffer
+    /// Rows appended so far, of both shapes.
     public private(set) var count = 0
 
     public init(reservingBytes: Int = 4096) {
         text = CopyTextBuffer(capacity: reservingBytes)
+        additiveText = CopyTextBuffer(capacity: 0)
     }
 
     /// Appends another set of rows (e.g. another shard's).
     public mutating func append(contentsOf other: TotalsCopyRows) {
         guard !other.isEmpty else { return }
         text.append(other.text)
+        additiveText.append(other.additiveText)
         count += other.count
     }
 
     public var isEmpty: Bool { count == 0 }
     /// Size of the encoded rows in bytes.
-    public var byteCount: Int { text.byteCount }
+    public var byteCount: Int { text.byteCount + additiveText.byteCount }
 
     public mutating func removeAll() {
         text.removeAll()
+        additiveText.removeAll()
         count = 0
+    }
+
+    /// The COPY streams to send, each with its columns; a shape without rows is left out.
+    var streams: [(rows: CopyTextBuffer, columns: [String])] {
+        [(text, Self.columns), (additiveText, Self.additiveColumns)].filter { $0.rows.byteCount > 0 }
     }
 
     /// Appends one delta; `sum`, `min`, `max` and `latest.value` are exact decimal text such as "12.5".
@@ -95,21 +106,37 @@ public struct TotalsCopyRows: Sendable {
     static let columns = ["account", "meter", "period", "dimensions", "events", "sum_value", "min_value",
                           "max_value", "latest_value", "latest_time_s", "latest_time_ns", "latest_partition",
                           "latest_offset"]
+    /// The columns of an additive row: the first six.
+    static let additiveColumns = Array(columns.prefix(6))
 }
 
 extension TotalsCopyRows {
-    /// Appends `rows` rows that the caller already encoded as COPY text in this type's column
-    /// order (the aggregation core's `ShardDelta` does), without re-encoding them.
-    public mutating func appendEncodedRows(_ encoded: UnsafeRawBufferPointer, rows: Int) {
+    /// The columns a block of encoded rows holds.
+    public enum Shape: Sendable {
+        /// All thirteen columns.
+        case full
+        /// Account, meter, period, dimensions, events, sum_value (SUM, AVG, COUNT, UNIQUE_COUNT rows).
+        case additive
+    }
+
+    /// Appends `rows` rows that the caller already encoded as COPY text in the columns of `shape`
+    /// (the aggregation core's `ShardDelta` does), without re-encoding them.
+    public mutating func appendEncodedRows(_ encoded: UnsafeRawBufferPointer, rows: Int, shape: Shape = .full) {
         guard rows > 0 else { return }
-        text.writeEncodedRows(encoded)
+        switch shape {
+        case .full: text.writeEncodedRows(encoded)
+        case .additive: additiveText.writeEncodedRows(encoded)
+        }
         count += rows
     }
 
-    /// The same, taking the array itself (no copy) while no row was appended field by field.
-    public mutating func adoptEncodedRows(_ encoded: [UInt8], rows: Int) {
+    /// The same, taking the array itself (no copy) while no row of that shape was appended field by field.
+    public mutating func adoptEncodedRows(_ encoded: [UInt8], rows: Int, shape: Shape = .full) {
         guard rows > 0 else { return }
-        text.adoptEncodedRows(encoded)
+        switch shape {
+        case .full: text.adoptEncodedRows(encoded)
+        case .additive: additiveText.adoptEncodedRows(encoded)
+        }
         count += rows
     }
 }

@@ -51,15 +51,17 @@ public struct TotalsFlushWriter: Sendable {
                 var batchID: Int64?
                 for try await id in numbered.decode(Int64.self) { batchID = id }
                 guard let batchID else { throw PostgresStoreError.unexpectedResult(operation: "flush", reason: "the batch was not numbered") }
-                if !batch.totals.isEmpty {
-                    try await Self.copy(batch.totals.text, batch: batchID, into: FlushStatements.deltas,
-                                        columns: TotalsCopyRows.columns, on: connection, logger: logger,
-                                        afterFirstChunk: whileCopying)
+                // The hook runs in the first COPY only.
+                var hook = whileCopying
+                for (rows, columns) in batch.totals.streams {
+                    try await Self.copy(rows, batch: batchID, into: FlushStatements.deltas, columns: columns,
+                                        on: connection, logger: logger, afterFirstChunk: hook)
+                    hook = Self.nothing
                 }
                 if !batch.uniqueValues.isEmpty {
                     try await Self.copy(batch.uniqueValues.text, batch: batchID, into: FlushStatements.uniqueDeltas,
                                         columns: UniqueValueCopyRows.columns, on: connection, logger: logger,
-                                        afterFirstChunk: batch.totals.isEmpty ? whileCopying : Self.nothing)
+                                        afterFirstChunk: hook)
                 }
             }
             copied = clock.now

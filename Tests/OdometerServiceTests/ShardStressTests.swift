@@ -199,7 +199,7 @@ struct MergedTotals {
     var rejected = 0
 
     mutating func add(_ delta: ShardDelta) {
-        for line in String(decoding: delta.totals.bytes, as: UTF8.self).split(separator: "\n") {
+        for line in delta.totalsInAllColumns() {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             let key = fields[0...3].joined(separator: "|")
             var figures = totals[key, default: Figures()]

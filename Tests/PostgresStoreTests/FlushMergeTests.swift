@@ -50,6 +50,26 @@ extension RealPostgres {
             }
         }
 
+        @Test func rowsOfBothShapesInOneFlushMergeIntoTheSameTotals() async throws {
+            try await withMigratedDatabase { client in
+                let flush = try await flushing(client)
+                // As shards encode them: additive rows in six columns, a MAX row in all thirteen.
+                var rows = TotalsCopyRows(reservingBytes: 0)
+                rows.adoptEncodedRows(Array("acct-1\ttokens\t2026-11\t{}\t2\t1.25\nacct-2\tcalls\t2026-11\t{}\t3\t0\n".utf8),
+                                      rows: 2, shape: .additive)
+                rows.adoptEncodedRows(Array("acct-1\tpeak\t2026-11\t{}\t1\t0\t\\N\t7.5\t\\N\t\\N\t\\N\t\\N\t\\N\n".utf8),
+                                      rows: 1, shape: .full)
+                rows.adoptEncodedRows(Array("acct-1\ttokens\t2026-11\t{}\t1\t0.75\n".utf8), rows: 1, shape: .additive)
+                #expect(rows.count == 4)
+                try await flush(rows, UniqueValueCopyRows())
+
+                let totals = try await UsageQueries(client: client, logger: testLogger).totals()
+                #expect(totals.map { "\($0.account) \($0.meter) \($0.events) \($0.sum) \($0.max ?? "-")" }
+                        == ["acct-1 peak 1 0 7.5", "acct-1 tokens 3 2.00 -", "acct-2 calls 3 0 -"])
+                #expect(totals.allSatisfy { $0.min == nil && $0.latest == nil })
+            }
+        }
+
         @Test func minMaxAndLatestMergeAcrossFlushesWithTimeTiesBrokenByPartitionThenOffset() async throws {
             try await withMigratedDatabase { client in
                 let flush = try await flushing(client)

@@ -74,7 +74,7 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         let delta = aggregator.drain(bytesPerRow: 80)
         benchmark.stopMeasurement()
-        precondition(delta.totals.rows == keys)
+        precondition(delta.totalsRows == keys)
     }
 
     // The dedup window's work per event on a shard, apart from decoding: the fingerprint (the

@@ -154,14 +154,14 @@ actor FlushCoordinator {
         for (shard, delta) in try await takeDeltas().enumerated() {
             report.events += delta.events
             report.duplicates += delta.duplicates
-            report.keys += delta.totals.rows
+            report.keys += delta.totalsRows
             report.uniqueRows += delta.uniqueValues.rows
             for (reason, count) in delta.rejections { report.rejections[reason.code, default: 0] += count }
             appendTimes += delta.sampledAppendMilliseconds
             progress.merge(delta.nextOffsets) { max($0, $1) }
             recordDedup(shard: shard, delta: delta)
             internedStrings[shard] = delta.internedStrings
-            if !delta.nextOffsets.isEmpty || !delta.totals.isEmpty {
+            if !delta.nextOffsets.isEmpty || delta.totalsRows > 0 {
                 try add(delta, to: &batch)
                 shardsWriting.append(shard)
             }
@@ -228,7 +228,8 @@ actor FlushCoordinator {
     /// pipeline holds (a shard reads only its own partitions, so no partition comes twice).
     private func add(_ delta: ShardDelta, to batch: inout FlushBatch) throws {
         // The batch shares the delta's encoded rows (hundreds of MB for a million keys).
-        batch.totals.adoptEncodedRows(delta.totals.bytes, rows: delta.totals.rows)
+        batch.totals.adoptEncodedRows(delta.totals.bytes, rows: delta.totals.rows, shape: .full)
+        batch.totals.adoptEncodedRows(delta.additiveTotals.bytes, rows: delta.additiveTotals.rows, shape: .additive)
         batch.uniqueValues.adoptEncodedRows(delta.uniqueValues.bytes, rows: delta.uniqueValues.rows)
         batch.offsets += try ownership.fence(delta.nextOffsets).map {
             PartitionOffset(partition: $0.partition, nextOffset: $0.nextOffset, epoch: $0.epoch,

@@ -221,7 +221,7 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
             delta.dedupBytes = dedup.memoryBytes
             delta.forgottenEarly = dedup.forgottenEarly
         }
-        if delta.totals.rows > 0 { bytesPerRow = delta.totals.bytes.count / delta.totals.rows + 8 }
+        if delta.additiveTotals.rows > 0 { bytesPerRow = delta.additiveTotals.bytes.count / delta.additiveTotals.rows + 8 }
         delta.sampledAppendMilliseconds = sampling.pointee.appended
         sampling.pointee.appended.removeAll(keepingCapacity: true)
         return delta

@@ -69,7 +69,7 @@ import Testing
 
     /// Adds the events of each drained row to its "subject period".
     static func count(_ delta: ShardDelta, into counts: inout [String: Int]) {
-        for row in String(decoding: delta.totals.bytes, as: UTF8.self).split(separator: "\n") {
+        for row in delta.totalsInAllColumns() {
             let columns = row.split(separator: "\t", omittingEmptySubsequences: false)
             counts["\(columns[0]) \(columns[2])", default: 0] += Int(columns[4])!
         }

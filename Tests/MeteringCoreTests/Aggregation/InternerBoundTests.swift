@@ -22,7 +22,7 @@ import Testing
                 try meter(request, decoder: decoder, aggregator: aggregator)
             }
             let delta = aggregator.drain()
-            let rows = String(decoding: delta.totals.bytes, as: UTF8.self).split(separator: "\n")
+            let rows = delta.totalsInAllColumns()
             // Per account: one users row, one tokens row (its model), one calls row.
             #expect(rows.count == 9_000)
             #expect(rows.filter { $0.contains("\tusers\t") }.allSatisfy { $0.split(separator: "\t")[4] == "4" })
@@ -55,7 +55,7 @@ import Testing
             try meter(DecoderFixture.event(type: "ping", subject: subject), decoder: decoder, aggregator: aggregator)
         }
         #expect(aggregator.internedCounts.subjects == 2)
-        let rows = String(decoding: aggregator.drain().totals.bytes, as: UTF8.self).split(separator: "\n")
+        let rows = aggregator.drain().totalsInAllColumns()
         #expect(rows.map { $0.split(separator: "\t")[0] }.sorted() == ["acct-7", "acct-8"])
         #expect(rows.first { $0.hasPrefix("acct-7\t") }?.split(separator: "\t")[4] == "4")
     }
