@@ -2,8 +2,8 @@ public import Logging
 public import PostgresNIO
 
 /// The Postgres sink ceiling for `bench`: how fast plain COPY puts the rows a flush writes
-/// (totals deltas in their two shapes, and UNIQUE_COUNT members) into tables shaped like the ones a flush appends to
-/// (`usage_deltas`, `usage_unique_deltas`), in one transaction, with nothing else in it: no
+/// (totals deltas in their two column shapes, and UNIQUE_COUNT members) into tables shaped like
+/// the ones a flush appends to (`usage_deltas`, `usage_unique_deltas`), in one transaction, with nothing else in it: no
 /// fencing, no offsets. Scratch tables are made and dropped. A ceiling is the best the sink
 /// can do, and one COPY's time varies with the disk's flush of its WAL: the best of `attempts`.
 public enum SinkCeiling {

@@ -49,8 +49,9 @@ public struct ShardDelta: Sendable {
     /// NULLs: one view of both shapes, for inspection and tests.
     public func totalsInAllColumns() -> [String] {
         let nulls = String(repeating: "\t\\N", count: 7)
-        let additive = String(decoding: additiveTotals.bytes, as: UTF8.self).split(separator: "\n").map { String($0) + nulls }
-        return additive + String(decoding: totals.bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+        let additive = String(decoding: additiveTotals.bytes, as: UTF8.self).split(separator: "\n")
+        let full = String(decoding: totals.bytes, as: UTF8.self).split(separator: "\n")
+        return additive.map { String($0) + nulls } + full.map(String.init)
     }
 }
 
@@ -70,7 +71,11 @@ extension ShardAggregator {
                 writeKeyColumns(key, into: &delta.additiveTotals, cache: &dimensionColumns)
                 delta.additiveTotals.integer(accumulator.events)
                 // COUNT and UNIQUE_COUNT rows sum nothing.
-                if aggregation == .sum || aggregation == .avg { delta.additiveTotals.decimal(value) } else { delta.additiveTotals.integer(0) }
+                if aggregation == .sum || aggregation == .avg {
+                    delta.additiveTotals.decimal(value)
+                } else {
+                    delta.additiveTotals.integer(0)
+                }
                 delta.additiveTotals.endRow()
             case .min, .max, .latest:
                 writeKeyColumns(key, into: &delta.totals, cache: &dimensionColumns)

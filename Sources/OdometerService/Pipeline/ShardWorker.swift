@@ -221,7 +221,8 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
             delta.dedupBytes = dedup.memoryBytes
             delta.forgottenEarly = dedup.forgottenEarly
         }
-        if delta.additiveTotals.rows > 0 { bytesPerRow = delta.additiveTotals.bytes.count / delta.additiveTotals.rows + 8 }
+        let rows = delta.additiveTotals.rows
+        if rows > 0 { bytesPerRow = delta.additiveTotals.bytes.count / rows + 8 }
         delta.sampledAppendMilliseconds = sampling.pointee.appended
         sampling.pointee.appended.removeAll(keepingCapacity: true)
         return delta
