@@ -112,7 +112,12 @@ final class ServeHarness: Sendable {
     func waitUntilClaiming(_ serve: RunningCommand, timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         while try await partitionsOwned(by: serve.pid).isEmpty {
-            guard serve.isRunning else { throw HarnessError.failed("serve exited: \(serve.errorSoFar.suffix(2000))") }
+            // A serve that claims and then dies at a failpoint may do both while the query above
+            // runs (it read the table before the claim): look once more before calling that a failure.
+            if !serve.isRunning {
+                if try await !partitionsOwned(by: serve.pid).isEmpty { return }
+                throw HarnessError.failed("serve exited: \(serve.errorSoFar.suffix(2000))")
+            }
             guard ContinuousClock.now < deadline else { throw HarnessError.failed("serve claimed nothing in \(timeout)") }
             try await Task.sleep(for: .milliseconds(50))
         }
