@@ -19,9 +19,11 @@ public struct BenchReport: Sendable {
     public var accounts: Int
     public var distribution: String
     public var results: [Result] = []
-    public var latencyP50Milliseconds: Double = 0
-    public var latencyP99Milliseconds: Double = 0
-    public var latencyNote = ""
+    /// Latency at the offered load (`--latency-rate`), nil if nothing was sampled.
+    public var latency: BenchLatency?
+    /// When the producer could not reach that load beside the pipeline: latency again at a load
+    /// it reaches (`BenchLatency.reachableRate`), so one figure is at a load offered and achieved.
+    public var latencyAtReachedLoad: BenchLatency?
     /// Peak resident set of the process through the end-to-end run (DESIGN §8 `peak_rss_bytes`).
     public var peakResidentBytes = 0
     /// The keys (account, meter, period, dimensions) the end-to-end run held.
@@ -49,9 +51,17 @@ public struct BenchReport: Sendable {
              "events": \(events), "accounts": \(accounts), "distribution": "\(distribution)",
              "results": [
                \(results.joined(separator: ",\n   "))],
-             "latency_ms": {"p50": \(number(latencyP50Milliseconds)), "p99": \(number(latencyP99Milliseconds)), "note": \(UsageReport.quoted(latencyNote))}, "peak_rss_bytes": \(peakResidentBytes),
+             "latency_ms": \(latencyJSON), "peak_rss_bytes": \(peakResidentBytes),
              "dedup": {"remembered_ids": \(dedupRememberedIds), "bytes": \(dedupBytes), "bytes_per_id": \(String(format: "%.1f", dedupBytesPerId))}}
             """
+    }
+
+    /// DESIGN §8's `latency_ms` (`p50`, `p99`), with the loads beside them, and the measurement
+    /// at a reached load as `at_reached_load` when there is one.
+    private var latencyJSON: String {
+        guard let latency else { return "{\"p50\": 0, \"p99\": 0, \"note\": \"no samples\"}" }
+        let reached = latencyAtReachedLoad.map { ", \"at_reached_load\": {\($0.jsonFields)}" } ?? ""
+        return "{\(latency.jsonFields)\(reached)}"
     }
 
     public var table: String {
@@ -69,8 +79,8 @@ public struct BenchReport: Sendable {
 
             \(TextTable(header: ["FIGURE", "RATE", "", "RATIO", "NOTE"], rows: rows, rightAligned: [1, 2, 3]).render())
 
-            latency from append to committed total: p50 \(String(format: "%.0f", latencyP50Milliseconds)) ms, \
-            p99 \(String(format: "%.0f", latencyP99Milliseconds)) ms (\(latencyNote))
+            latency from append to committed total: \(latency?.sentence ?? "no samples")\(latencyAtReachedLoad.map {
+                "\nat a load the producer reaches beside the pipeline: " + $0.sentence } ?? "")
             peak RSS through end to end: \(peakResidentBytes / 1_048_576) MiB with \(activeKeys) active keys
             dedup window at the end: \(dedupRememberedIds) ids in \(dedupBytes / 1_048_576) MiB \
             (\(String(format: "%.1f", dedupBytesPerId)) bytes per id)

@@ -148,10 +148,15 @@ public struct BenchRun: Sendable {
         report.results.append(.init(name: "naive_upsert", eventsPerSecond: naive, ratio: naive / ceiling.eventsPerSecond))
 
         progress.note("bench: latency at \(options.latencyRate) events/s offered")
-        let latency = try await measureLatency(kafka: kafka, postgres: postgres, catalog: catalog, workload: workload)
-        report.latencyP50Milliseconds = latency.p50
-        report.latencyP99Milliseconds = latency.p99
-        report.latencyNote = latency.note
+        report.latency = try await measureLatency(rate: options.latencyRate, name: "bench-latency", kafka: kafka,
+                                                  postgres: postgres, catalog: catalog, workload: workload)
+        if let rate = report.latency?.reachableRate {
+            progress.note("bench: latency at \(rate) events/s offered, a load the producer reaches beside the pipeline")
+            // The first phase's deltas are folded first, so no compactor runs in the middle of this one.
+            _ = try await compactAll(postgres: postgres)
+            report.latencyAtReachedLoad = try await measureLatency(rate: rate, name: "bench-latency-reached", kafka: kafka,
+                                                                   postgres: postgres, catalog: catalog, workload: workload)
+        }
         report.results.sort { BenchReport.order(of: $0.name) < BenchReport.order(of: $1.name) }
         return report
     }
@@ -311,12 +316,13 @@ public struct BenchRun: Sendable {
         try data.write(to: file)
     }
 
-    private func measureLatency(kafka: KafkaMockCluster, postgres: PostgresClient, catalog: MeterCatalog,
-                                workload: UsageWorkload) async throws -> (p50: Double, p99: Double, note: String) {
-        let topic = "bench-latency"
+    /// Latency from append to committed total while a producer offers `rate` events per second
+    /// to a new topic `name` (its consumer group too), metered by a new pipeline.
+    private func measureLatency(rate: Int, name topic: String, kafka: KafkaMockCluster, postgres: PostgresClient,
+                                catalog: MeterCatalog, workload: UsageWorkload) async throws -> BenchLatency? {
         try kafka.createTopic(topic, partitions: options.partitions)
         try kafka.createTopic("\(topic).dlq", partitions: 1)
-        let settings = IngestSettings(brokers: kafka.bootstrapServers, topic: topic, group: "bench-latency",
+        let settings = IngestSettings(brokers: kafka.bootstrapServers, topic: topic, group: topic,
                                       shards: options.shards, sessionTimeout: .seconds(6), dedup: DedupSettings())
         let pipeline = try IngestPipeline(settings: settings, catalog: catalog, directory: try AccountDirectory(accounts: []),
                                           postgres: postgres, logger: logger)
@@ -335,19 +341,18 @@ public struct BenchRun: Sendable {
                 brokers: kafka.bootstrapServers, topic: topic, corpus: corpus,
                 properties: Self.producerProperties.merging(["linger.ms": "5", "batch.num.messages": "100000",
                                                              "queue.buffering.max.messages": "50000"]) { $1 },
-                rate: options.latencyRate)
+                rate: rate)
             producer.start(limit: options.latencyEvents)
             producer.wait()
             let achieved = Double(options.latencyEvents) / (producer.duration ?? .seconds(1)).seconds
             let ends = try CatchUp.endOffsets(brokers: kafka.bootstrapServers, topic: topic)
-            try await CatchUp.wait(for: ends, group: "bench-latency", topic: topic, postgres: postgres,
+            try await CatchUp.wait(for: ends, group: topic, topic: topic, postgres: postgres,
                                    timeout: .seconds(600), logger: logger)
             return (await pipeline.commitLatencies.sorted(), achieved)
         }
-        guard !samples.isEmpty else { return (0, 0, "no samples") }
+        guard !samples.isEmpty else { return nil }
         func percentile(_ p: Double) -> Double { Double(samples[min(samples.count - 1, Int(Double(samples.count) * p))]) }
-        return (percentile(0.5), percentile(0.99),
-                "\(samples.count) sampled events, offered \(BenchReport.rate(Double(options.latencyRate)))/s, "
-                    + "produced at \(BenchReport.rate(achieved))/s")
+        return BenchLatency(offeredPerSecond: Double(rate), achievedPerSecond: achieved, p50Milliseconds: percentile(0.5),
+                            p99Milliseconds: percentile(0.99), samples: samples.count)
     }
 }

@@ -19,7 +19,8 @@ import Testing
         #expect(object["events"] as? Int == 2_000_000)
         #expect(object["distribution"] as? String == "zipf")
         #expect((object["machine"] as? [String: Any])?["cores"] is Int)
-        #expect((object["latency_ms"] as? [String: Any])?["p99"] != nil)
+        let latency = try #require(object["latency_ms"] as? [String: Any])
+        #expect(latency["p50"] as? Int == 0 && latency["p99"] as? Int == 0 && latency["note"] as? String == "no samples")
         #expect(object["peak_rss_bytes"] as? Int == 300 << 20)
         let results = try #require(object["results"] as? [[String: Any]])
         #expect(results.map { $0["name"] as? String } == ["source_ceiling", "end_to_end", "polars"])
@@ -28,5 +29,37 @@ import Testing
         // The notes (flushes, rows written) are what an A/B of two binaries compares besides the rates.
         #expect(results[1]["note"] as? String == "dedup on, 5 flushes, \"quoted\"")
         #expect(results[0]["note"] == nil)
+    }
+
+    @Test func latencyAtALoadTheProducerDidNotReachComesWithASecondAtALoadItReaches() throws {
+        var report = BenchReport(events: 2_000_000, accounts: 100_000, distribution: "zipf")
+        report.latency = BenchLatency(offeredPerSecond: 1_000_000, achievedPerSecond: 551_234, p50Milliseconds: 404.4,
+                                      p99Milliseconds: 713.6, samples: 7813)
+        // 80% of 551,234 is 440,987: offered again at 440,000.
+        #expect(report.latency?.reachableRate == 440_000)
+        report.latencyAtReachedLoad = BenchLatency(offeredPerSecond: 440_000, achievedPerSecond: 431_000,
+                                                   p50Milliseconds: 326, p99Milliseconds: 537, samples: 7813)
+        #expect(report.latencyAtReachedLoad?.reachableRate == nil)
+        let object = try #require(JSONSerialization.jsonObject(with: Data(report.json.utf8)) as? [String: Any])
+        let latency = try #require(object["latency_ms"] as? [String: Any])
+        #expect(latency["p50"] as? Int == 404)
+        #expect(latency["p99"] as? Int == 714)
+        #expect(latency["offered_per_s"] as? Int == 1_000_000)
+        #expect(latency["achieved_per_s"] as? Int == 551_234)
+        let reached = try #require(latency["at_reached_load"] as? [String: Any])
+        #expect(reached["offered_per_s"] as? Int == 440_000)
+        #expect(reached["achieved_per_s"] as? Int == 431_000)
+        #expect(reached["p99"] as? Int == 537)
+        #expect(report.table.contains("at a load the producer reaches beside the pipeline: p50 326 ms, p99 537 ms"))
+    }
+
+    @Test func aLoadReachedWithinFivePercentNeedsNoSecondMeasurement() {
+        let reached = BenchLatency(offeredPerSecond: 400_000, achievedPerSecond: 381_000, p50Milliseconds: 271,
+                                   p99Milliseconds: 534, samples: 3126)
+        #expect(reached.reachedOffered)
+        #expect(reached.reachableRate == nil)
+        let short = BenchLatency(offeredPerSecond: 400_000, achievedPerSecond: 379_000, p50Milliseconds: 271,
+                                 p99Milliseconds: 534, samples: 3126)
+        #expect(short.reachableRate == 300_000)
     }
 }
