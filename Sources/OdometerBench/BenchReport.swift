@@ -24,6 +24,8 @@ public struct BenchReport: Sendable {
     /// When the producer could not reach that load beside the pipeline: latency again at a load
     /// it reaches (`BenchLatency.reachableRate`), so one figure is at a load offered and achieved.
     public var latencyAtReachedLoad: BenchLatency?
+    /// A line under the table for a run that repeated a phase (`BenchRun.Options.endToEndRepetitions`).
+    public var summary: String?
     /// Peak resident set of the process through the end-to-end run (DESIGN §8 `peak_rss_bytes`).
     public var peakResidentBytes = 0
     /// The keys (account, meter, period, dimensions) the end-to-end run held.
@@ -73,12 +75,15 @@ public struct BenchReport: Sendable {
                     result.ratio.map { String(format: "%.3f", $0) } ?? "",
                     result.skipped ?? result.note ?? ""]
         }
-        return """
+        let head = """
             machine: \(machine.cores) cores, \(machine.cpu), \(machine.memoryGiB) GiB
             workload: \(events) events, \(accounts) accounts, \(distribution)
 
             \(TextTable(header: ["FIGURE", "RATE", "", "RATIO", "NOTE"], rows: rows, rightAligned: [1, 2, 3]).render())
 
+            """
+        if let summary { return head + summary }
+        return head + """
             latency from append to committed total: \(latency?.sentence ?? "no samples")\(latencyAtReachedLoad.map {
                 "\nat a load the producer reaches beside the pipeline: " + $0.sentence } ?? "")
             peak RSS through end to end: \(peakResidentBytes / 1_048_576) MiB with \(activeKeys) active keys
@@ -93,6 +98,13 @@ public struct BenchReport: Sendable {
          "compaction",
          "duckdb", "polars", "naive_upsert"]
             .firstIndex(of: name) ?? Int.max
+    }
+
+    /// The median (the lower of the middle two for an even count), least and greatest of `ratios`.
+    static func spread(_ ratios: [Double]) -> String {
+        let sorted = ratios.sorted()
+        guard let least = sorted.first, let greatest = sorted.last else { return "none" }
+        return String(format: "median %.3f (%.3f – %.3f)", sorted[(sorted.count - 1) / 2], least, greatest)
     }
 
     static func rate(_ value: Double) -> String {

@@ -22,6 +22,9 @@ public struct BenchRun: Sendable {
         public var latencyRate = 1_000_000
         /// The autogroup nice the bench's session runs at beside its Postgres (nil: as started).
         public var pipelineNice: Int?
+        /// Instead of the suite: (a), then end to end (d) this many times, then (e) once, each
+        /// repetition beside (a) and (e): the spread of (d) on a noisy machine, for an A/B.
+        public var endToEndRepetitions: Int?
         public init() {}
     }
 
@@ -66,6 +69,12 @@ public struct BenchRun: Sendable {
                                     megabytesPerSecond: ceiling.megabytesPerSecond, ratio: 1.0,
                                     note: "best of \(ceiling.reads.count) reads: "
                                         + ceiling.reads.map { String(format: "%.2f M", $0 / 1e6) }.joined(separator: ", ")))
+
+        if let repetitions = options.endToEndRepetitions {
+            try await repeatEndToEnd(repetitions, ceiling: ceiling.eventsPerSecond, topic: topic, kafka: kafka,
+                                     postgres: postgres, catalog: catalog, workload: workload, ends: ends, into: &report)
+            return report
+        }
 
         progress.note("bench: (d) end to end without dedup, for the cost of dedup")
         let withoutDedup = try await runPipeline(topic: topic, group: "bench-e2e-no-dedup", kafka: kafka, postgres: postgres,
@@ -159,6 +168,37 @@ public struct BenchRun: Sendable {
         }
         report.results.sort { BenchReport.order(of: $0.name) < BenchReport.order(of: $1.name) }
         return report
+    }
+
+    /// `endToEndRepetitions`: (d) `count` times (dedup on, a new group each, the tables emptied
+    /// between), then (e); each repetition's end to end beside (a), its flush beside (e).
+    private func repeatEndToEnd(_ count: Int, ceiling: Double, topic: String, kafka: KafkaMockCluster,
+                                postgres: PostgresClient, catalog: MeterCatalog, workload: UsageWorkload,
+                                ends: [Int32: Int64], into report: inout BenchReport) async throws {
+        var runs: [PipelineFigures] = []
+        for repetition in 1...count {
+            progress.note("bench: (d) end to end, repetition \(repetition) of \(count)")
+            runs.append(try await runPipeline(topic: topic, group: "bench-e2e-\(repetition)", kafka: kafka, postgres: postgres,
+                                              catalog: catalog, ends: ends, dedup: DedupSettings()))
+            try await postgres.query("TRUNCATE usage_totals, usage_unique_values, usage_deltas, usage_unique_deltas, usage_delta_batches",
+                                     logger: logger)
+        }
+        progress.note("bench: (e) Postgres sink ceiling: COPY of the topic's delta rows")
+        let core = InMemoryCore(workload: workload, events: options.events, seed: 1, threads: options.shards, catalog: catalog)
+        let sink = try await sinkCeiling(core: core, postgres: postgres)
+        report.results.append(.init(name: "sink_ceiling", rowsPerSecond: sink.rowsPerSecond,
+                                    note: "COPY of the topic's \(sink.rows) delta rows, best of 3"))
+        for (index, run) in runs.enumerated() {
+            let label = "repetition \(index + 1) of \(count)"
+            report.results.append(.init(name: "end_to_end", eventsPerSecond: run.eventsPerSecond,
+                                        ratio: run.eventsPerSecond / ceiling,
+                                        note: "\(label): \(run.flushes) flushes, \(run.rows) rows written, \(run.stalls)"))
+            report.results.append(.init(name: "flush", rowsPerSecond: run.flushRowsPerSecond,
+                                        ratio: run.flushRowsPerSecond / sink.rowsPerSecond, note: "\(label), ratio to (e)"))
+        }
+        report.summary = "over \(count) repetitions: end to end ÷ (a) "
+            + BenchReport.spread(runs.map { $0.eventsPerSecond / ceiling }) + "; flush ÷ (e) "
+            + BenchReport.spread(runs.map { $0.flushRowsPerSecond / sink.rowsPerSecond })
     }
 
     /// Runs `pipeline` while `body` measures it, then stops it (cancels it and waits for its end)

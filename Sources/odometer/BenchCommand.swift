@@ -23,6 +23,10 @@ struct BenchCommand: AsyncParsableCommand {
     var duration: String?
     @Flag(help: "Instead of the suite: rounds of events with all-new accounts and values, printing serve's memory after each.")
     var soak = false
+    @Option(help: ArgumentHelp("Instead of the suite: the source ceiling, then end to end this many times, then the sink "
+                               + "ceiling; every repetition beside both (the spread of end to end, for an A/B of a change).",
+                               valueName: "n"))
+    var repeatEndToEnd: Int?
     @Option(help: "Rounds of the soak.") var rounds = 8
     @Option(help: "Events per round of the soak.") var roundEvents = 250_000
 
@@ -60,6 +64,7 @@ struct BenchCommand: AsyncParsableCommand {
         guard events > 0, accounts > 0, partitions > 0, shards > 0, naiveSeconds > 0, latencyRate > 0 else {
             throw ValidationError("--events, --accounts, --partitions, --shards, --naive-seconds and --latency-rate must be > 0")
         }
+        if let repeatEndToEnd, repeatEndToEnd < 1 { throw ValidationError("--repeat-end-to-end must be at least 1") }
     }
 
     func run() async throws {
@@ -81,6 +86,7 @@ struct BenchCommand: AsyncParsableCommand {
         options.naiveDuration = .seconds(naiveSeconds)
         options.latencyRate = latencyRate
         options.latencyEvents = min(events, max(latencyRate * 2, 100_000))
+        options.endToEndRepetitions = repeatEndToEnd
         try await CommandFailure.reporting {
             let report = try await BenchRun(options: options, logger: CommandLogging.logger(),
                                             progress: ProgressReporter(enabled: !json)).run()

@@ -62,4 +62,15 @@ import Testing
                                  p99Milliseconds: 534, samples: 3126)
         #expect(short.reachableRate == 300_000)
     }
+
+    @Test func repeatedEndToEndEndsTheTableWithItsSpreadInsteadOfLatencyAndMemory() {
+        #expect(BenchReport.spread([0.380, 0.343, 0.353, 0.346]) == "median 0.346 (0.343 – 0.380)")
+        #expect(BenchReport.spread([0.41, 0.39, 0.40]) == "median 0.400 (0.390 – 0.410)")
+        #expect(BenchReport.spread([]) == "none")
+        var report = BenchReport(events: 2_000_000, accounts: 100_000, distribution: "zipf")
+        report.results = [.init(name: "end_to_end", eventsPerSecond: 1_020_000, ratio: 0.346, note: "repetition 1 of 2")]
+        report.summary = "over 2 repetitions: end to end ÷ (a) median 0.346 (0.346 – 0.353)"
+        #expect(report.table.hasSuffix("\nover 2 repetitions: end to end ÷ (a) median 0.346 (0.346 – 0.353)"))
+        #expect(!report.table.contains("latency") && !report.table.contains("peak RSS"))
+    }
 }
