@@ -65,6 +65,11 @@ struct BenchCommand: AsyncParsableCommand {
             throw ValidationError("--events, --accounts, --partitions, --shards, --naive-seconds and --latency-rate must be > 0")
         }
         if let repeatEndToEnd, repeatEndToEnd < 1 { throw ValidationError("--repeat-end-to-end must be at least 1") }
+        let modes = [duration.map { _ in "--duration" }, soak ? "--soak" : nil, repeatEndToEnd.map { _ in "--repeat-end-to-end" }]
+            .compactMap { $0 }
+        if modes.count > 1 {
+            throw ValidationError("\(modes.joined(separator: " and ")) each run instead of the suite: give one of them")
+        }
     }
 
     func run() async throws {

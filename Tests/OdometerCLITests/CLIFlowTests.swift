@@ -170,4 +170,10 @@ import Testing
         #expect(badPeriod.status == 1)
         #expect(badPeriod.error == "odometer: --period must be YYYY-MM, e.g. 2026-11\n")
     }
+
+    @Test func benchRunsOneOfTheModesThatReplaceTheSuite() async throws {
+        let both = try await CommandRunner().run(["bench", "--soak", "--repeat-end-to-end", "3"])
+        #expect(both.status == 1)
+        #expect(both.error == "odometer: --soak and --repeat-end-to-end each run instead of the suite: give one of them\n")
+    }
 }
