@@ -83,7 +83,7 @@ public struct BenchRun: Sendable {
                                     ratio: withoutDedup.eventsPerSecond / ceiling.eventsPerSecond,
                                     note: "dedup off, \(withoutDedup.flushes) flushes, \(withoutDedup.stalls), "
                                         + withoutDedup.timing))
-        try await postgres.query("TRUNCATE usage_totals, usage_unique_values, usage_deltas, usage_unique_deltas, usage_delta_batches", logger: logger)
+        try await emptyUsageTables(postgres)
 
         progress.note("bench: (d) end to end, exactly once, into Postgres (fsync on)")
         MachineFacts.resetPeakResident()
@@ -170,6 +170,12 @@ public struct BenchRun: Sendable {
         return report
     }
 
+    /// Empties the totals and the delta tables, so the next end-to-end run meters into nothing.
+    private func emptyUsageTables(_ postgres: PostgresClient) async throws {
+        try await postgres.query("TRUNCATE usage_totals, usage_unique_values, usage_deltas, usage_unique_deltas, usage_delta_batches",
+                                 logger: logger)
+    }
+
     /// `endToEndRepetitions`: (d) `count` times (dedup on, a new group each, the tables emptied
     /// between), then (e); each repetition's end to end beside (a), its flush beside (e).
     private func repeatEndToEnd(_ count: Int, ceiling: Double, topic: String, kafka: KafkaMockCluster,
@@ -180,8 +186,7 @@ public struct BenchRun: Sendable {
             progress.note("bench: (d) end to end, repetition \(repetition) of \(count)")
             runs.append(try await runPipeline(topic: topic, group: "bench-e2e-\(repetition)", kafka: kafka, postgres: postgres,
                                               catalog: catalog, ends: ends, dedup: DedupSettings()))
-            try await postgres.query("TRUNCATE usage_totals, usage_unique_values, usage_deltas, usage_unique_deltas, usage_delta_batches",
-                                     logger: logger)
+            try await emptyUsageTables(postgres)
         }
         progress.note("bench: (e) Postgres sink ceiling: COPY of the topic's delta rows")
         let core = InMemoryCore(workload: workload, events: options.events, seed: 1, threads: options.shards, catalog: catalog)
