@@ -38,7 +38,7 @@ public struct AccountStore: Sendable {
         try await client.inTransaction("import \(accounts.count) accounts", logger: logger) { connection in
             var inserted = 0
             for account in accounts {
-                let rows = try await connection.query("""
+                let rows = try await connection.checkedQuery("""
                     INSERT INTO accounts (id, plan, timezone, odoo_partner_ref, stripe_customer, lago_subscription)
                     VALUES (\(account.id), \(account.plan), \(account.timeZone), \(account.odooPartnerRef),
                             \(account.stripeCustomer), \(account.lagoSubscription))
@@ -55,7 +55,7 @@ public struct AccountStore: Sendable {
 
     public func all() async throws -> [AccountRecord] {
         try await client.withStoreConnection("read imported accounts") { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.checkedQuery("""
                 SELECT id, plan, timezone, odoo_partner_ref, stripe_customer, lago_subscription FROM accounts ORDER BY id
                 """, logger: logger)
             var accounts: [AccountRecord] = []

@@ -16,7 +16,7 @@ public struct CloseStore: Sendable {
 
     public func record(_ close: PeriodCloseRecord) async throws -> CloseOutcome {
         try await client.inTransaction("record the close of \(close.period)", logger: logger) { connection in
-            let closes = try await count(connection.query("""
+            let closes = try await count(connection.checkedQuery("""
                 WITH inserted AS (
                   INSERT INTO period_closes (account, period, forced)
                   SELECT a, \(close.period), \(close.forced) FROM unnest(\(close.accounts)::text[]) AS a
@@ -24,7 +24,7 @@ public struct CloseStore: Sendable {
                 SELECT count(*) FROM inserted
                 """, logger: logger))
             let lines = close.lines
-            let linesInserted = try await count(connection.query("""
+            let linesInserted = try await count(connection.checkedQuery("""
                 WITH inserted AS (
                   INSERT INTO invoice_lines (line_key, account, meter, period, dimensions, version, quantity, amount,
                                              currency, description, billed_period)
@@ -40,7 +40,7 @@ public struct CloseStore: Sendable {
                 SELECT count(*) FROM inserted
                 """, logger: logger))
             let documents = close.outbox
-            let outboxInserted = try await count(connection.query("""
+            let outboxInserted = try await count(connection.checkedQuery("""
                 WITH inserted AS (
                   INSERT INTO outbox (destination, document_key, account, period, line_keys, idempotency_key)
                   SELECT dest, doc, a, p, keys::text[], NULLIF(ik, '')
@@ -59,7 +59,7 @@ public struct CloseStore: Sendable {
     /// Accounts whose `period` is closed.
     public func closedAccounts(period: String) async throws -> Set<String> {
         try await client.withStoreConnection("read closed accounts of \(period)") { connection in
-            let rows = try await connection.query(
+            let rows = try await connection.checkedQuery(
                 "SELECT account FROM period_closes WHERE period = \(period)", logger: logger)
             var accounts = Set<String>()
             for try await account in rows.decode(String.self) { accounts.insert(account) }
@@ -70,7 +70,7 @@ public struct CloseStore: Sendable {
     /// The periods before `period` that each of `accounts` has closed (for adjustments, DESIGN §6).
     public func earlierCloses(accounts: [String], before period: String) async throws -> [String: Set<String>] {
         try await client.withStoreConnection("read earlier closes before \(period)") { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.checkedQuery("""
                 SELECT account, period FROM period_closes
                 WHERE account = ANY(\(accounts)::text[]) AND period < \(period)
                 """, logger: logger)
@@ -84,7 +84,7 @@ public struct CloseStore: Sendable {
     /// version summed, exact decimal text.
     public func billedRows(accounts: [String], periods: [String]) async throws -> [BilledRowRecord] {
         try await client.withStoreConnection("read billed lines") { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.checkedQuery("""
                 SELECT account, meter, period, dimensions, max(version), sum(quantity)::text, sum(amount)::text,
                        min(currency), count(DISTINCT currency)
                 FROM invoice_lines

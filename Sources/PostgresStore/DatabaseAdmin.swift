@@ -25,7 +25,7 @@ struct DatabaseAdmin: Sendable {
             let connection = try await PostgresConnection.connect(
                 configuration: try maintenance.connectionConfiguration(), id: 0, logger: logger)
             do {
-                try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                try await connection.checkedQuery(PostgresQuery(unsafeSQL: sql), logger: logger)
             } catch {
                 try? await connection.close()
                 throw error

@@ -46,7 +46,7 @@ public struct DeltaCompactor: Sendable {
     public func backlog() async throws -> DeltaBacklog {
         try await client.withStoreConnection("read the compaction backlog") { connection in
             var backlog = DeltaBacklog()
-            for try await (batches, rows, unique, oldest) in try await connection.query(
+            for try await (batches, rows, unique, oldest) in try await connection.checkedQuery(
                 PostgresQuery(unsafeSQL: CompactionStatements.backlog), logger: logger).decode((Int64, Int64, Int64, Int64).self) {
                 backlog = DeltaBacklog(batches: batches, rows: rows, uniqueRows: unique, oldestMilliseconds: oldest)
             }
@@ -61,13 +61,13 @@ public struct DeltaCompactor: Sendable {
     public func compact(maxRows: Int, between: @Sendable (_ step: Int) async throws -> Void = { _ in })
         async throws -> CompactionReport? {
         try await client.withStoreConnection("compact usage deltas") { connection in
-            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ", logger: logger)
+            try await connection.checkedQuery("BEGIN ISOLATION LEVEL REPEATABLE READ", logger: logger)
             do {
                 let report = try await compact(maxRows: maxRows, on: connection, between: between)
-                try await connection.query("COMMIT", logger: logger)
+                try await connection.checkedQuery("COMMIT", logger: logger)
                 return report
             } catch {
-                do { try await connection.query("ROLLBACK", logger: logger) } catch { try? await connection.close() }
+                do { try await connection.checkedQuery("ROLLBACK", logger: logger) } catch { try? await connection.close() }
                 throw error
             }
         }
@@ -76,13 +76,13 @@ public struct DeltaCompactor: Sendable {
     private func compact(maxRows: Int, on connection: PostgresConnection,
                          between: @Sendable (Int) async throws -> Void) async throws -> CompactionReport? {
         var locked = false
-        for try await value in try await connection.query(
+        for try await value in try await connection.checkedQuery(
             PostgresQuery(unsafeSQL: CompactionStatements.lock), logger: logger).decode(Bool.self) { locked = value }
         guard locked else { return nil }
         try await between(0)
         var upper: Int64?
         var report = CompactionReport(rows: 0, uniqueRows: 0, keys: 0)
-        for try await (batch, rows, unique) in try await connection.query(
+        for try await (batch, rows, unique) in try await connection.checkedQuery(
             PostgresQuery(unsafeSQL: CompactionStatements.upperBatch(maxRows: maxRows)), logger: logger)
             .decode((Int64?, Int64, Int64).self) {
             upper = batch
@@ -90,15 +90,15 @@ public struct DeltaCompactor: Sendable {
             report.uniqueRows = unique
         }
         guard let upper else { return report }
-        try await connection.query(PostgresQuery(unsafeSQL: CompactionStatements.workMemory), logger: logger)
+        try await connection.checkedQuery(PostgresQuery(unsafeSQL: CompactionStatements.workMemory), logger: logger)
         try await between(1)
-        for try await keys in try await connection.query(
+        for try await keys in try await connection.checkedQuery(
             PostgresQuery(unsafeSQL: CompactionStatements.mergeTotals(upTo: upper)), logger: logger).decode(Int64.self) {
             report.keys = keys
         }
         try await between(2)
         for (step, statement) in CompactionStatements.afterTotals(upTo: upper).enumerated() {
-            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            try await connection.checkedQuery(PostgresQuery(unsafeSQL: statement), logger: logger)
             try await between(3 + step)
         }
         return report

@@ -31,9 +31,9 @@ public struct NaiveUpsertTable: Sendable {
 
     public func create() async throws {
         _ = try await client.withStoreConnection("create the naive tables") { connection in
-            try await connection.query("DROP TABLE IF EXISTS odometer_bench_naive, odometer_bench_naive_offsets", logger: logger)
-            try await connection.query("CREATE TABLE odometer_bench_naive (LIKE usage_totals INCLUDING ALL)", logger: logger)
-            try await connection.query("""
+            try await connection.checkedQuery("DROP TABLE IF EXISTS odometer_bench_naive, odometer_bench_naive_offsets", logger: logger)
+            try await connection.checkedQuery("CREATE TABLE odometer_bench_naive (LIKE usage_totals INCLUDING ALL)", logger: logger)
+            try await connection.checkedQuery("""
                 CREATE TABLE odometer_bench_naive_offsets (partition int PRIMARY KEY, next_offset bigint NOT NULL)
                 """, logger: logger)
         }
@@ -41,7 +41,7 @@ public struct NaiveUpsertTable: Sendable {
 
     public func drop() async throws {
         _ = try await client.withStoreConnection("drop the naive tables") { connection in
-            try await connection.query("DROP TABLE IF EXISTS odometer_bench_naive, odometer_bench_naive_offsets", logger: logger)
+            try await connection.checkedQuery("DROP TABLE IF EXISTS odometer_bench_naive, odometer_bench_naive_offsets", logger: logger)
         }
     }
 
@@ -49,7 +49,7 @@ public struct NaiveUpsertTable: Sendable {
     public func apply(_ rows: [Row], partition: Int32, nextOffset: Int64) async throws {
         try await client.inTransaction("naive upsert", logger: logger) { connection in
             for row in rows {
-                try await connection.query("""
+                try await connection.checkedQuery("""
                     INSERT INTO odometer_bench_naive (account, meter, period, dimensions, events, sum_value)
                     VALUES (\(row.account), \(row.meter), \(row.period), \(row.dimensions), 1, \(row.quantity)::numeric)
                     ON CONFLICT (account, meter, period, dimensions) DO UPDATE
@@ -57,7 +57,7 @@ public struct NaiveUpsertTable: Sendable {
                         sum_value = odometer_bench_naive.sum_value + excluded.sum_value
                     """, logger: logger)
             }
-            try await connection.query("""
+            try await connection.checkedQuery("""
                 INSERT INTO odometer_bench_naive_offsets VALUES (\(partition), \(nextOffset))
                 ON CONFLICT (partition) DO UPDATE SET next_offset = excluded.next_offset
                 """, logger: logger)

@@ -32,13 +32,13 @@ public struct OffsetResetStore: Sendable {
                       log: LogRange, by person: String) async throws -> OffsetReset {
         try await client.inTransaction("reset the offset of partition \(partition) of \(topic)", logger: logger) { connection in
             var previous: Int64?
-            for try await next in try await connection.query("""
+            for try await next in try await connection.checkedQuery("""
                 SELECT next_offset FROM consumer_offsets
                 WHERE group_id = \(group) AND topic = \(topic) AND partition = \(partition) FOR UPDATE
                 """, logger: logger).decode(Int64.self) { previous = next }
             let owner = "offsets reset by \(person)"
             var epoch: Int64 = 1
-            for try await value in try await connection.query("""
+            for try await value in try await connection.checkedQuery("""
                 INSERT INTO consumer_offsets AS o (group_id, topic, partition, next_offset, epoch, owner)
                 VALUES (\(group), \(topic), \(partition), \(offset), 1, \(owner))
                 ON CONFLICT (group_id, topic, partition) DO UPDATE
@@ -47,7 +47,7 @@ public struct OffsetResetStore: Sendable {
                 RETURNING epoch
                 """, logger: logger).decode(Int64.self) { epoch = value }
             var record: Int64 = 0
-            for try await id in try await connection.query("""
+            for try await id in try await connection.checkedQuery("""
                 INSERT INTO offset_resets (group_id, topic, partition, from_offset, to_offset, requested,
                                            log_low, log_high, reset_by)
                 VALUES (\(group), \(topic), \(partition), \(previous), \(offset), \(requested),

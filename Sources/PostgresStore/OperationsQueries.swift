@@ -63,7 +63,7 @@ public struct OperationsQueries: Sendable {
     /// Every partition `group` has claimed on `topic`, by partition.
     public func partitionProgress(group: String, topic: String) async throws -> [Int32: PartitionProgress] {
         try await client.withStoreConnection("read partition progress of \(topic)") { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.checkedQuery("""
                 SELECT partition, next_offset, covered_append_ms, owner FROM consumer_offsets
                 WHERE group_id = \(group) AND topic = \(topic)
                 """, logger: logger)
@@ -80,7 +80,7 @@ public struct OperationsQueries: Sendable {
     /// totals row (one sequential scan); meant for a sampler every tens of seconds.
     public func openPeriods() async throws -> [OpenPeriodRecord] {
         try await client.withStoreConnection("read open periods") { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.checkedQuery("""
                 SELECT t.period, count(DISTINCT t.account)::bigint, count(*)::bigint
                 FROM usage_totals t
                 WHERE NOT EXISTS (SELECT 1 FROM period_closes c WHERE c.account = t.account AND c.period = t.period)
@@ -97,7 +97,7 @@ public struct OperationsQueries: Sendable {
     /// Outbox entries per destination and status (statuses without entries are left out).
     public func outboxCounts() async throws -> [OutboxCount] {
         try await client.withStoreConnection("count outbox entries") { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.checkedQuery("""
                 SELECT destination, status, count(*)::bigint FROM outbox GROUP BY destination, status
                 ORDER BY destination, status
                 """, logger: logger)

@@ -46,7 +46,7 @@ public struct OutboxStore: Sendable {
         guard !documentKeys.isEmpty else { return 0 }
         return try await client.withStoreConnection("renew the lease of \(documentKeys.count) entries of \(destination)") { connection in
             var renewed = 0
-            for try await _ in try await connection.query("""
+            for try await _ in try await connection.checkedQuery("""
                 UPDATE outbox SET lease_until = now() + \(lease.wholeMilliseconds) * interval '1 millisecond'
                 WHERE (destination, document_key) IN (
                   SELECT destination, document_key FROM outbox
@@ -85,7 +85,7 @@ public struct OutboxStore: Sendable {
         guard !delivered.isEmpty || !failed.isEmpty || !rescheduled.isEmpty else { return }
         try await client.withStoreConnection("settle a batch of \(destination)") { connection in
             if !delivered.isEmpty {
-                try await connection.query("""
+                try await connection.checkedQuery("""
                     UPDATE outbox o SET status = 'delivered', remote_id = d.remote_id, last_error = NULL, lease_until = NULL,
                                         updated_at = now()
                     FROM unnest(\(delivered.map(\.documentKey))::text[], \(delivered.map(\.remoteId))::text[])
@@ -94,14 +94,14 @@ public struct OutboxStore: Sendable {
                     """, logger: logger)
             }
             if !failed.isEmpty {
-                try await connection.query("""
+                try await connection.checkedQuery("""
                     UPDATE outbox o SET status = 'failed', last_error = f.error, lease_until = NULL, updated_at = now()
                     FROM unnest(\(failed.map(\.documentKey))::text[], \(failed.map(\.error))::text[]) AS f(document_key, error)
                     WHERE o.destination = \(destination) AND o.document_key = f.document_key
                     """, logger: logger)
             }
             if !rescheduled.isEmpty {
-                try await connection.query("""
+                try await connection.checkedQuery("""
                     UPDATE outbox o SET next_attempt_at = now() + r.delay_ms * interval '1 millisecond',
                                         last_error = r.error, lease_until = NULL, updated_at = now()
                     FROM unnest(\(rescheduled.map(\.documentKey))::text[], \(rescheduled.map(\.after.wholeMilliseconds))::bigint[],
@@ -154,7 +154,7 @@ public struct OutboxStore: Sendable {
     /// or nil when it has none: what `deliver --once` waits for.
     public func nextClaimable(destination: String) async throws -> Duration? {
         try await client.withStoreConnection("find the next due entry of \(destination)") { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.checkedQuery("""
                 SELECT (extract(epoch FROM greatest(min(greatest(next_attempt_at, coalesce(lease_until, next_attempt_at))),
                                                     now()) - now()) * 1000)::bigint
                 FROM outbox WHERE destination = \(destination) AND status = 'pending'
@@ -171,7 +171,7 @@ public struct OutboxStore: Sendable {
     @discardableResult
     public func retryFailed(destination: String, documentKey: String? = nil) async throws -> Int {
         try await client.withStoreConnection("retry failed deliveries to \(destination)") { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.checkedQuery("""
                 WITH retried AS (
                   UPDATE outbox SET status = 'pending', next_attempt_at = now(), lease_until = NULL, attempts = 0,
                                     updated_at = now()
@@ -198,7 +198,7 @@ public struct OutboxStore: Sendable {
     /// The invoice lines with these keys, in the order of `keys`; unknown keys are left out.
     public func invoiceLines(keys: [String]) async throws -> [InvoiceLineRecord] {
         try await client.withStoreConnection("read invoice lines") { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.checkedQuery("""
                 SELECT l.line_key, l.account, l.meter, l.period, l.dimensions, l.version, l.quantity::text,
                        l.amount::text, l.currency, l.description
                 FROM unnest(\(keys)::text[]) WITH ORDINALITY AS k(line_key, position)
@@ -219,7 +219,7 @@ public struct OutboxStore: Sendable {
     private func entries(_ operation: String, _ query: PostgresQuery) async throws -> [OutboxEntry] {
         try await client.withStoreConnection(operation) { connection in
             var entries: [OutboxEntry] = []
-            for try await row in try await connection.query(query, logger: logger) {
+            for try await row in try await connection.checkedQuery(query, logger: logger) {
                 entries.append(try OutboxRow.decode(row))
             }
             return entries.sorted { ($0.destination, $0.createdAt, $0.documentKey) < ($1.destination, $1.createdAt, $1.documentKey) }
@@ -230,7 +230,7 @@ public struct OutboxStore: Sendable {
     private func update(_ operation: String, _ query: PostgresQuery) async throws {
         try await client.withStoreConnection(operation) { connection in
             var updated = 0
-            for try await _ in try await connection.query(query, logger: logger) { updated += 1 }
+            for try await _ in try await connection.checkedQuery(query, logger: logger) { updated += 1 }
             guard updated == 1 else {
                 throw PostgresStoreError.unexpectedResult(operation: operation, reason: "no such outbox entry")
             }

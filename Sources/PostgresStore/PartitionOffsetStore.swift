@@ -61,8 +61,8 @@ public struct PartitionOffsetStore: Sendable {
         return try await client.inTransaction("claim partitions \(unique) of \(topic)", logger: logger) { connection in
             // A claim waits for a previous owner's flush of these partitions (its row locks); that
             // ends within the flush's own bounds, so a claim waiting longer fails instead of hanging.
-            try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL statement_timeout = '\(Self.claimTimeout)'"), logger: logger)
-            let rows = try await connection.query("""
+            try await connection.checkedQuery(PostgresQuery(unsafeSQL: "SET LOCAL statement_timeout = '\(Self.claimTimeout)'"), logger: logger)
+            let rows = try await connection.checkedQuery("""
                 WITH claimed AS (
                   INSERT INTO consumer_offsets AS o (group_id, topic, partition, next_offset, epoch, owner)
                   SELECT \(group), \(topic), p.partition, p.log_start, 1, \(owner)
@@ -85,7 +85,7 @@ public struct PartitionOffsetStore: Sendable {
                 claims[partition] = StoredClaim(nextOffset: nextOffset, epoch: epoch, dedupFrom: dedupFrom)
             }
             guard dedupWindowStart != nil else { return claims }
-            for try await (partition, offsets) in try await connection.query("""
+            for try await (partition, offsets) in try await connection.checkedQuery("""
                 SELECT partition, array_agg("offset" ORDER BY "offset") FROM dead_lettered_offsets
                 WHERE group_id = \(group) AND topic = \(topic) AND partition = ANY(\(unique)::integer[])
                 GROUP BY partition
@@ -104,7 +104,7 @@ public struct PartitionOffsetStore: Sendable {
     /// Every partition's row of `topic` for `group`.
     public func rows(group: String, topic: String) async throws -> [Int32: StoredPartitionOffset] {
         try await client.withStoreConnection("read offsets of \(topic)") { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.checkedQuery("""
                 SELECT partition, next_offset, epoch, owner, covered_append_ms, extract(epoch FROM updated_at)::bigint
                 FROM consumer_offsets WHERE group_id = \(group) AND topic = \(topic)
                 """, logger: logger)

@@ -34,15 +34,15 @@ public enum SchemaMigrator {
         logger: Logger = Logger(label: "odometer.postgres.migrate")
     ) async throws -> [Int] {
         try await client.inTransaction("migrate the schema", logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(advisoryLockKey))", logger: logger)
-            try await connection.query("""
+            try await connection.checkedQuery("SELECT pg_advisory_xact_lock(\(advisoryLockKey))", logger: logger)
+            try await connection.checkedQuery("""
                 CREATE TABLE IF NOT EXISTS odometer_schema_migrations (
                   version integer PRIMARY KEY,
                   summary text NOT NULL,
                   applied_at timestamptz NOT NULL DEFAULT now())
                 """, logger: logger)
             var applied = Set<Int>()
-            for try await version in try await connection.query(
+            for try await version in try await connection.checkedQuery(
                 "SELECT version FROM odometer_schema_migrations", logger: logger).decode(Int.self) {
                 applied.insert(version)
             }
@@ -52,9 +52,9 @@ public enum SchemaMigrator {
             var appliedNow: [Int] = []
             for migration in migrations where !applied.contains(migration.version) {
                 for statement in migration.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    try await connection.checkedQuery(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                try await connection.query("""
+                try await connection.checkedQuery("""
                     INSERT INTO odometer_schema_migrations (version, summary)
                     VALUES (\(migration.version), \(migration.summary))
                     """, logger: logger)
@@ -68,12 +68,12 @@ public enum SchemaMigrator {
     /// Versions recorded in the database, ascending (empty before the first migration).
     public static func appliedVersions(client: PostgresClient, logger: Logger) async throws -> [Int] {
         try await client.withStoreConnection("read schema versions") { connection in
-            let exists = try await connection.query(
+            let exists = try await connection.checkedQuery(
                 "SELECT to_regclass('odometer_schema_migrations') IS NOT NULL", logger: logger)
             var tableExists = false
             for try await value in exists.decode(Bool.self) { tableExists = value }
             guard tableExists else { return [] }
-            let rows = try await connection.query(
+            let rows = try await connection.checkedQuery(
                 "SELECT version FROM odometer_schema_migrations ORDER BY version", logger: logger)
             var versions: [Int] = []
             for try await version in rows.decode(Int.self) { versions.append(version) }

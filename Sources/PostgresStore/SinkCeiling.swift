@@ -21,13 +21,13 @@ public enum SinkCeiling {
                                  logger: Logger) async throws -> Double {
         try await client.withStoreConnection("measure the COPY ceiling") { connection in
             for (scratch, like) in tables {
-                try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(scratch)"), logger: logger)
-                try await connection.query(PostgresQuery(unsafeSQL: """
+                try await connection.checkedQuery(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(scratch)"), logger: logger)
+                try await connection.checkedQuery(PostgresQuery(unsafeSQL: """
                     CREATE TABLE \(scratch) (LIKE \(like) INCLUDING ALL) WITH (autovacuum_enabled = false)
                     """), logger: logger)
             }
             let started = ContinuousClock.now
-            try await connection.query("BEGIN", logger: logger)
+            try await connection.checkedQuery("BEGIN", logger: logger)
             for (rows, columns) in totals.streams {
                 try await TotalsFlushWriter.copy(rows, batch: 1, into: tables[0].scratch, columns: columns,
                                                  on: connection, logger: logger)
@@ -36,10 +36,10 @@ public enum SinkCeiling {
                 try await TotalsFlushWriter.copy(uniqueValues.text, batch: 1, into: tables[1].scratch,
                                                  columns: UniqueValueCopyRows.columns, on: connection, logger: logger)
             }
-            try await connection.query("COMMIT", logger: logger)
+            try await connection.checkedQuery("COMMIT", logger: logger)
             let elapsed = started.duration(to: .now)
             for (scratch, _) in tables {
-                try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE \(scratch)"), logger: logger)
+                try await connection.checkedQuery(PostgresQuery(unsafeSQL: "DROP TABLE \(scratch)"), logger: logger)
             }
             return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         }

@@ -41,9 +41,9 @@ public struct TotalsFlushWriter: Sendable {
         try await client.inTransaction("flush \(batch.totals.count) totals rows of \(batch.topic)", logger: logger) { connection in
             // A statement of a flush must not wait for ever (a lock, a slow disk); this does not bound
             // a COPY whose client stopped sending, which is why the locks come after the COPY.
-            try await connection.query("SET LOCAL statement_timeout = '30s'", logger: logger)
+            try await connection.checkedQuery("SET LOCAL statement_timeout = '30s'", logger: logger)
             if !batch.totals.isEmpty || !batch.uniqueValues.isEmpty {
-                let numbered = try await connection.query("""
+                let numbered = try await connection.checkedQuery("""
                     INSERT INTO usage_delta_batches (batch_id, rows, unique_rows)
                     VALUES (nextval('usage_delta_batch_ids'), \(batch.totals.count), \(batch.uniqueValues.count))
                     RETURNING batch_id
@@ -86,7 +86,7 @@ public struct TotalsFlushWriter: Sendable {
     private func fence(_ batch: FlushBatch, expected: [Int32: Int64], on connection: PostgresConnection) async throws {
         guard !expected.isEmpty else { return }
         let partitions = expected.keys.sorted()
-        let rows = try await connection.query("""
+        let rows = try await connection.checkedQuery("""
             SELECT partition, epoch FROM consumer_offsets
             WHERE group_id = \(batch.group) AND topic = \(batch.topic) AND partition = ANY(\(partitions)::integer[])
             ORDER BY partition
@@ -107,9 +107,10 @@ public struct TotalsFlushWriter: Sendable {
                      afterFirstChunk: @Sendable () async throws -> Void = {}) async throws {
         var stream = BatchRowStream(batch: batch)
         // On the connection's event loop, so that each check that the connection is open and the
-        // postgres-nio call after it are one job of the loop (`CopyWriteGuard`). Each chunk is
-        // prefixed off the loop, which meanwhile sends the chunk before.
-        try await withTaskExecutorPreference(EventLoopTaskExecutor(connection.eventLoop)) {
+        // postgres-nio call after it are one job of the loop (`CopyWriteGuard`; `whileOpen` for the
+        // COPY's start, which postgres-nio would leave waiting for ever on a closed connection).
+        // Each chunk is prefixed off the loop, which meanwhile sends the chunk before.
+        try await connection.whileOpen {
             try await connection.copyFrom(table: table, columns: ["batch_id"] + columns, format: .text(.init()),
                                           logger: logger) { writer in
                 var first = true
@@ -134,7 +135,7 @@ public struct TotalsFlushWriter: Sendable {
         let nextOffsets = batch.offsets.map(\.nextOffset)
         // postgres-nio binds no arrays of optionals: Int64.min stands for "none in this batch".
         let appendTimes = batch.offsets.map { $0.coveredAppendMilliseconds ?? .min }
-        try await connection.query("""
+        try await connection.checkedQuery("""
             UPDATE consumer_offsets AS o SET next_offset = u.next_offset, updated_at = now(),
               covered_append_ms = greatest(o.covered_append_ms, nullif(u.append_ms, \(Int64.min)))
             FROM unnest(\(partitions)::integer[], \(nextOffsets)::bigint[], \(appendTimes)::bigint[])
@@ -153,7 +154,7 @@ public struct TotalsFlushWriter: Sendable {
             offsets.map { (partition, $0) }
         }
         if !letters.isEmpty {
-            try await connection.query("""
+            try await connection.checkedQuery("""
                 INSERT INTO dead_lettered_offsets (group_id, topic, partition, "offset")
                 SELECT \(batch.group), \(batch.topic), l.partition, l.offset
                 FROM unnest(\(letters.map(\.0))::integer[], \(letters.map(\.1))::bigint[]) AS l(partition, "offset")
@@ -174,7 +175,7 @@ public struct TotalsFlushWriter: Sendable {
         let appendTimes = covered.map { $0.coveredAppendMilliseconds! }
         // One statement: the new checkpoints, and, only for the partitions that got one (once per
         // generation), the pruning of old checkpoints and of the dead-lettered offsets before them.
-        try await connection.query("""
+        try await connection.checkedQuery("""
             WITH added AS (
               INSERT INTO partition_checkpoints (group_id, topic, partition, next_offset, covered_append_ms)
               SELECT \(batch.group), \(batch.topic), u.partition, u.next_offset, u.append_ms

@@ -9,19 +9,19 @@ extension PostgresConnection {
         logger: Logger,
         _ body: () async throws -> Result
     ) async throws -> Result {
-        try await query("BEGIN", logger: logger)
+        try await checkedQuery("BEGIN", logger: logger)
         let value: Result
         do {
             value = try await body()
         } catch {
             do {
-                try await query("ROLLBACK", logger: logger)
+                try await checkedQuery("ROLLBACK", logger: logger)
             } catch {
                 try? await close()
             }
             throw error
         }
-        try await query("COMMIT", logger: logger)
+        try await checkedQuery("COMMIT", logger: logger)
         return value
     }
 }

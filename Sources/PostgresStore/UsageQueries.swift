@@ -20,7 +20,7 @@ public struct UsageQueries: Sendable {
     /// (byte order). `uniqueCount` counts the key's UNIQUE_COUNT members.
     public func totals(account: String? = nil, period: String? = nil) async throws -> [UsageTotalRecord] {
         try await client.withStoreConnection("read usage totals") { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.checkedQuery("""
                 WITH uniques AS (
                   SELECT account, meter, period, dimensions, count(*) AS members FROM usage_unique_current
                   WHERE (\(account)::text IS NULL OR account = \(account)) AND (\(period)::text IS NULL OR period = \(period))
@@ -69,7 +69,7 @@ public struct UsageQueries: Sendable {
 
     private func scalar(_ purpose: String, _ sql: PostgresQuery) async throws -> Int64 {
         try await client.withStoreConnection(purpose) { connection in
-            let rows = try await connection.query(sql, logger: logger)
+            let rows = try await connection.checkedQuery(sql, logger: logger)
             var value: Int64 = 0
             for try await row in rows.decode(Int64.self) { value = row }
             return value
