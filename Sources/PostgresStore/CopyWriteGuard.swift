@@ -68,11 +68,10 @@ enum CopyWriteGuard {
         let race = Race()
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             // The check and postgres-nio's first step of the write (which traps on a connection
-            // whose close the loop has begun) are one job of the connection's event loop.
-            let write = Task(executorPreference: EventLoopTaskExecutor(connection.eventLoop)) {
+            // whose close the loop has begun) are one job of the connection's event loop (`whileOpen`).
+            let write = Task {
                 do {
-                    if connection.isClosed { throw PostgresError.connectionClosed }
-                    try await writer.write(data)
+                    try await connection.whileOpen { try await writer.write(data) }
                     if race.settle() { continuation.resume() }
                 } catch {
                     if race.settle() { continuation.resume(throwing: error) }

@@ -31,8 +31,10 @@ public struct NaiveUpsertTable: Sendable {
 
     public func create() async throws {
         _ = try await client.withStoreConnection("create the naive tables") { connection in
-            try await connection.checkedQuery("DROP TABLE IF EXISTS odometer_bench_naive, odometer_bench_naive_offsets", logger: logger)
-            try await connection.checkedQuery("CREATE TABLE odometer_bench_naive (LIKE usage_totals INCLUDING ALL)", logger: logger)
+            try await connection.checkedQuery("DROP TABLE IF EXISTS odometer_bench_naive, odometer_bench_naive_offsets",
+                                              logger: logger)
+            try await connection.checkedQuery("CREATE TABLE odometer_bench_naive (LIKE usage_totals INCLUDING ALL)",
+                                              logger: logger)
             try await connection.checkedQuery("""
                 CREATE TABLE odometer_bench_naive_offsets (partition int PRIMARY KEY, next_offset bigint NOT NULL)
                 """, logger: logger)
@@ -41,7 +43,8 @@ public struct NaiveUpsertTable: Sendable {
 
     public func drop() async throws {
         _ = try await client.withStoreConnection("drop the naive tables") { connection in
-            try await connection.checkedQuery("DROP TABLE IF EXISTS odometer_bench_naive, odometer_bench_naive_offsets", logger: logger)
+            try await connection.checkedQuery("DROP TABLE IF EXISTS odometer_bench_naive, odometer_bench_naive_offsets",
+                                              logger: logger)
         }
     }
 

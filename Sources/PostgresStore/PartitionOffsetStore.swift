@@ -61,7 +61,8 @@ public struct PartitionOffsetStore: Sendable {
         return try await client.inTransaction("claim partitions \(unique) of \(topic)", logger: logger) { connection in
             // A claim waits for a previous owner's flush of these partitions (its row locks); that
             // ends within the flush's own bounds, so a claim waiting longer fails instead of hanging.
-            try await connection.checkedQuery(PostgresQuery(unsafeSQL: "SET LOCAL statement_timeout = '\(Self.claimTimeout)'"), logger: logger)
+            try await connection.checkedQuery(PostgresQuery(unsafeSQL: "SET LOCAL statement_timeout = '\(Self.claimTimeout)'"),
+                                              logger: logger)
             let rows = try await connection.checkedQuery("""
                 WITH claimed AS (
                   INSERT INTO consumer_offsets AS o (group_id, topic, partition, next_offset, epoch, owner)
