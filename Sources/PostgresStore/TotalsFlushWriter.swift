@@ -26,11 +26,8 @@ public struct TotalsFlushWriter: Sendable {
         self.logger = logger
     }
 
-    /// Commits `batch`. `beforeCommit` runs inside the transaction after every write, just before
-    /// the commit: the place where tests inject a crash or a failure (`Failpoints`). `whileCopying`
-    /// runs in the middle of the first COPY, after its first chunk (tests stop a flush there).
-    public func flush(_ batch: FlushBatch, whileCopying: @Sendable () async throws -> Void = {},
-                      beforeCommit: @Sendable () async throws -> Void = {}) async throws {
+    /// Commits `batch`; `hooks` are where tests (and `Failpoints`) stop, fail or crash it.
+    public func flush(_ batch: FlushBatch, hooks: FlushHooks = .none) async throws {
         let expected = try Self.expectedEpochs(batch.offsets)
         let clock = ContinuousClock()
         let started = clock.now
@@ -52,7 +49,7 @@ public struct TotalsFlushWriter: Sendable {
                 for try await id in numbered.decode(Int64.self) { batchID = id }
                 guard let batchID else { throw PostgresStoreError.unexpectedResult(operation: "flush", reason: "the batch was not numbered") }
                 // The hook runs in the first COPY only.
-                var hook = whileCopying
+                var hook = hooks.whileCopying
                 for (rows, columns) in batch.totals.streams {
                     try await Self.copy(rows, batch: batchID, into: FlushStatements.deltas, columns: columns,
                                         on: connection, logger: logger, afterFirstChunk: hook)
@@ -69,7 +66,7 @@ public struct TotalsFlushWriter: Sendable {
             fenced = clock.now
             try await moveOffsets(batch, on: connection)
             moved = clock.now
-            try await beforeCommit()
+            try await hooks.beforeCommit()
         }
         logger.debug("flushed", metadata: ["topic": "\(batch.topic)", "totals": "\(batch.totals.count)",
                                            "uniqueValues": "\(batch.uniqueValues.count)",
