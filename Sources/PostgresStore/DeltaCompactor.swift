@@ -64,7 +64,7 @@ public struct DeltaCompactor: Sendable {
             try await connection.checkedQuery("BEGIN ISOLATION LEVEL REPEATABLE READ", logger: logger)
             do {
                 let report = try await compact(maxRows: maxRows, on: connection, between: between)
-                try await connection.checkedQuery("COMMIT", logger: logger)
+                try await connection.commit(logger: logger)
                 return report
             } catch {
                 do { try await connection.checkedQuery("ROLLBACK", logger: logger) } catch { try? await connection.close() }

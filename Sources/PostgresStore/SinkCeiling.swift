@@ -36,7 +36,7 @@ public enum SinkCeiling {
                 try await TotalsFlushWriter.copy(uniqueValues.text, batch: 1, into: tables[1].scratch,
                                                  columns: UniqueValueCopyRows.columns, on: connection, logger: logger)
             }
-            try await connection.checkedQuery("COMMIT", logger: logger)
+            try await connection.commit(logger: logger)
             let elapsed = started.duration(to: .now)
             for (scratch, _) in tables {
                 try await connection.checkedQuery(PostgresQuery(unsafeSQL: "DROP TABLE \(scratch)"), logger: logger)

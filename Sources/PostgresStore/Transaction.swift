@@ -21,8 +21,27 @@ extension PostgresConnection {
             }
             throw error
         }
-        try await checkedQuery("COMMIT", logger: logger)
+        try await commit(logger: logger)
         return value
+    }
+
+    /// COMMIT, throwing unless Postgres committed. On a transaction that an earlier statement
+    /// aborted, COMMIT answers with the tag ROLLBACK and no error; and postgres-nio 1.33.2 reports
+    /// an error that a row-returning statement meets while it runs (after its row description)
+    /// only to a reader of its rows. A statement whose rows nobody read could thus fail unseen and
+    /// its transaction pass for committed: for a flush, offsets later moved past events whose
+    /// deltas were never written. Every statement of ours reads its rows or returns none; this
+    /// makes sure of it at the one place that counts.
+    func commit(logger: Logger) async throws {
+        let result = try await whileOpen {
+            let committing: EventLoopFuture<PostgresQueryResult> = query("COMMIT", logger: logger)
+            return try await committing.get()
+        }
+        guard result.metadata.command == "COMMIT" else {
+            throw PostgresStoreError.unexpectedResult(
+                operation: "commit", reason: "Postgres answered \(result.metadata.command): an earlier statement of the "
+                    + "transaction failed, and the transaction was rolled back")
+        }
     }
 }
 
