@@ -34,7 +34,10 @@ public enum SchemaMigrator {
         logger: Logger = Logger(label: "odometer.postgres.migrate")
     ) async throws -> [Int] {
         try await client.inTransaction("migrate the schema", logger: logger) { connection in
-            try await connection.checkedQuery("SELECT pg_advisory_xact_lock(\(advisoryLockKey))", logger: logger)
+            // Its row is read: postgres-nio reports an error the statement meets (a timeout) only to
+            // a reader of its rows, and the next statement would fail as "transaction aborted" instead.
+            for try await _ in try await connection.checkedQuery("SELECT pg_advisory_xact_lock(\(advisoryLockKey))",
+                                                                 logger: logger) {}
             try await connection.checkedQuery("""
                 CREATE TABLE IF NOT EXISTS odometer_schema_migrations (
                   version integer PRIMARY KEY,
