@@ -5,13 +5,6 @@ import Testing
 
 extension RealPostgres {
     @Suite struct FlushFencing {
-        private func rows(account: String, events: Int64) -> TotalsCopyRows {
-            var rows = TotalsCopyRows()
-            rows.append(account: account, meter: "calls", period: "2026-11", dimensions: "{}", events: events,
-                        sum: "\(events)", min: nil, max: nil, latest: nil)
-            return rows
-        }
-
         @Test func aFlushUnderAnOldEpochIsFencedAndWritesNothing() async throws {
             try await withMigratedDatabase { client in
                 let offsets = PartitionOffsetStore(client: client, logger: testLogger)
@@ -20,7 +13,7 @@ extension RealPostgres {
                 #expect(first == [0: StoredClaim(nextOffset: 0, epoch: 1)])
                 try await writer.flush(FlushBatch(group: "g", topic: "usage",
                                                   offsets: [PartitionOffset(partition: 0, nextOffset: 10, epoch: 1)],
-                                                  totals: rows(account: "a", events: 10)))
+                                                  totals: callsRow(account: "a", events: 10)))
 
                 let second = try await offsets.claim(group: "g", topic: "usage", partitions: [0], owner: "new")
                 #expect(second == [0: StoredClaim(nextOffset: 10, epoch: 2)])
@@ -29,7 +22,7 @@ extension RealPostgres {
                 unique.append(account: "a", meter: "calls", period: "2026-11", dimensions: "{}", value: "v")
                 let stale = FlushBatch(group: "g", topic: "usage",
                                        offsets: [PartitionOffset(partition: 0, nextOffset: 20, epoch: 1)],
-                                       totals: rows(account: "a", events: 10), uniqueValues: unique)
+                                       totals: callsRow(account: "a", events: 10), uniqueValues: unique)
                 await #expect(throws: FlushError.fenced(partitions: [0])) { try await writer.flush(stale) }
 
                 let totals = try await UsageQueries(client: client, logger: testLogger).totals()
@@ -49,7 +42,7 @@ extension RealPostgres {
                     PartitionOffset(partition: 2, nextOffset: 5, epoch: 1),
                     PartitionOffset(partition: 1, nextOffset: 5, epoch: 1),
                     PartitionOffset(partition: 0, nextOffset: 5, epoch: 1),
-                ], totals: rows(account: "a", events: 1))
+                ], totals: callsRow(account: "a", events: 1))
                 await #expect(throws: FlushError.fenced(partitions: [0, 2])) {
                     try await TotalsFlushWriter(client: client, logger: testLogger).flush(batch)
                 }
@@ -94,7 +87,7 @@ extension RealPostgres {
                     try await writer.flush(FlushBatch(group: "g", topic: "usage", offsets: [
                         PartitionOffset(partition: 0, nextOffset: 1, epoch: 1),
                         PartitionOffset(partition: 4, nextOffset: 1, epoch: 1),
-                    ], totals: rows(account: "a", events: 1)))
+                    ], totals: callsRow(account: "a", events: 1)))
                 }
                 await #expect(throws: FlushError.duplicatePartition(0)) {
                     try await writer.flush(FlushBatch(group: "g", topic: "usage", offsets: [
@@ -120,7 +113,7 @@ extension RealPostgres {
                     try await writer.flush(FlushBatch(group: "g", topic: "usage", offsets: [
                         PartitionOffset(partition: 0, nextOffset: 7, epoch: 1),
                         PartitionOffset(partition: 1, nextOffset: 9, epoch: 1),
-                    ], totals: rows(account: "a", events: 5)), hooks: FlushHooks(whileCopying: {
+                    ], totals: callsRow(account: "a", events: 5)), hooks: FlushHooks(whileCopying: {
                         copyStarted.finish()
                         for await _ in wake {}
                     }))
@@ -159,11 +152,11 @@ extension RealPostgres {
                     await #expect(throws: FlushError.self) {
                         try await writer.flush(FlushBatch(group: "g", topic: "usage",
                             offsets: [PartitionOffset(partition: 0, nextOffset: 1, epoch: 1)],
-                            totals: rows(account: "a", events: 1)))
+                            totals: callsRow(account: "a", events: 1)))
                     }
                 }
                 try await writer.flush(FlushBatch(group: "g", topic: "usage",
-                    offsets: [PartitionOffset(partition: 0, nextOffset: 3, epoch: 2)], totals: rows(account: "a", events: 3)))
+                    offsets: [PartitionOffset(partition: 0, nextOffset: 3, epoch: 2)], totals: callsRow(account: "a", events: 3)))
                 #expect(try await UsageQueries(client: client, logger: testLogger).eventsTotal() == 3)
             }
         }

@@ -8,13 +8,6 @@ extension RealPostgres {
     /// The hooks run where `FlushHooks` says, which the crash and failure tests rely on: a
     /// `kill-before-commit` failpoint must find every statement of the flush done.
     @Suite struct FlushHooksPlacement {
-        private func rows(account: String, events: Int64) -> TotalsCopyRows {
-            var rows = TotalsCopyRows()
-            rows.append(account: account, meter: "calls", period: "2026-11", dimensions: "{}", events: events,
-                        sum: "\(events)", min: nil, max: nil, latest: nil)
-            return rows
-        }
-
         /// Seen from another session inside `beforeCommit`: the offset rows are locked (the fence
         /// ran), the offsets and the deltas are not visible yet (no commit); after it, they are.
         private func observeBeforeCommit(_ batch: FlushBatch) async throws -> (locked: Bool, offset: Int64?, deltas: Int64, ran: Int) {
@@ -48,7 +41,7 @@ extension RealPostgres {
         @Test func beforeCommitRunsAfterTheFenceAndBeforeTheCommit() async throws {
             let seen = try await observeBeforeCommit(FlushBatch(
                 group: "g", topic: "usage", offsets: [PartitionOffset(partition: 0, nextOffset: 5, epoch: 1)],
-                totals: rows(account: "a", events: 5)))
+                totals: callsRow(account: "a", events: 5)))
             #expect(seen.ran == 1)
             #expect(seen.locked, "the fence had not locked the offset row yet")
             #expect(seen.offset == 0)

@@ -67,6 +67,14 @@ func withMigratedDatabase<Result: Sendable>(_ body: (PostgresClient) async throw
     }
 }
 
+/// One SUM row of `events` for `account` (meter "calls", period 2026-11), the sum equal to the events.
+func callsRow(account: String, events: Int64) -> TotalsCopyRows {
+    var rows = TotalsCopyRows()
+    rows.append(account: account, meter: "calls", period: "2026-11", dimensions: "{}", events: events,
+                sum: "\(events)", min: nil, max: nil, latest: nil)
+    return rows
+}
+
 /// Runs one statement and returns its single integer result.
 func scalar(_ client: PostgresClient, _ query: PostgresQuery) async throws -> Int64 {
     var value: Int64?
