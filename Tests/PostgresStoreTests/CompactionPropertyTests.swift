@@ -34,7 +34,7 @@ extension RealPostgres {
                         let killed = Int.random(in: 0..<5, using: &random) == 0
                         do {
                             try await writer.flush(OracleRow.batch(rows, nextOffset: offset),
-                                                   hooks: FlushHooks(beforeCommit: { if killed { throw Killed() } }))
+                                                   hooks: .beforeCommit { if killed { throw Killed() } })
                             #expect(!killed)
                             oracle.add(rows)
                         } catch is Killed {}

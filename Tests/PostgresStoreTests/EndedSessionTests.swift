@@ -49,7 +49,7 @@ extension RealPostgres {
                 let outcome = await Self.outcome(within: .seconds(20)) {
                     // Every statement has run; the flush's session (and any other of this database but
                     // the one asking) ends before the commit.
-                    try await writer.flush(batch, hooks: FlushHooks(beforeCommit: {
+                    try await writer.flush(batch, hooks: .beforeCommit {
                         // The sessions first, then their end: in one WHERE, Postgres may call
                         // pg_terminate_backend before it filters by database (it did, on other tests' sessions).
                         var others: [Int32] = []
@@ -59,7 +59,7 @@ extension RealPostgres {
                         try await client.query("SELECT pg_terminate_backend(p) FROM unnest(\(others)::integer[]) AS p",
                                                logger: testLogger)
                         try await Self.waitUntilGone(others, client)
-                    }))
+                    })
                 }
                 #expect(outcome == .threw, "the flush: \(outcome)")
                 #expect(try await scalar(client, "SELECT count(*) FROM usage_deltas") == 0)

@@ -113,10 +113,10 @@ extension RealPostgres {
                     try await writer.flush(FlushBatch(group: "g", topic: "usage", offsets: [
                         PartitionOffset(partition: 0, nextOffset: 7, epoch: 1),
                         PartitionOffset(partition: 1, nextOffset: 9, epoch: 1),
-                    ], totals: callsRow(account: "a", events: 5)), hooks: FlushHooks(whileCopying: {
+                    ], totals: callsRow(account: "a", events: 5)), hooks: .whileCopying {
                         copyStarted.finish()
                         for await _ in wake {}
-                    }))
+                    })
                 }
                 for await _ in copying {}
                 // What a claim does to known partitions, bounded so that a lock held by the stopped

@@ -16,7 +16,7 @@ extension RealPostgres {
                 _ = try await offsets.claim(group: "g", topic: "usage", partitions: [0], owner: "me")
                 let writer = TotalsFlushWriter(client: client, logger: testLogger)
                 let seen = Mutex<(locked: Bool, offset: Int64?, deltas: Int64, ran: Int)>((false, nil, -1, 0))
-                try await writer.flush(batch, hooks: FlushHooks(beforeCommit: {
+                try await writer.flush(batch, hooks: .beforeCommit {
                     let locked: Bool
                     do {
                         try await client.inTransaction("try the offset row's lock", logger: testLogger) { connection in
@@ -32,7 +32,7 @@ extension RealPostgres {
                     let offset = try await offsets.read(group: "g", topic: "usage")[0]?.nextOffset
                     let deltas = try await scalar(client, "SELECT count(*) FROM usage_deltas")
                     seen.withLock { $0 = (locked, offset, deltas, $0.ran + 1) }
-                }))
+                })
                 #expect(try await offsets.read(group: "g", topic: "usage")[0]?.nextOffset == 5)
                 return seen.withLock { $0 }
             }

@@ -175,9 +175,9 @@ actor FlushCoordinator {
         let transactionStarted = clock.now
         report.messagesWhenWriting = pending().messages
         let transactions = Task { [batch] in
-            try await writer.flush(batch, hooks: FlushHooks(beforeCommit: {
+            try await writer.flush(batch, hooks: .beforeCommit {
                 for shard in writing { try await failpoints.beforeShardCommit(number, shard) }
-            }))
+            })
         }
         // A flush that waits long is waiting for Postgres (down, restarting, or starved): say so,
         // since the pipeline fetches nothing more meanwhile.
