@@ -39,8 +39,9 @@ extension PostgresConnection {
         }
         guard result.metadata.command == "COMMIT" else {
             throw PostgresStoreError.unexpectedResult(
-                operation: "commit", reason: "Postgres answered \(result.metadata.command): an earlier statement of the "
-                    + "transaction failed, and the transaction was rolled back")
+                operation: "commit",
+                reason: "Postgres answered \(result.metadata.command): an earlier statement of the transaction failed, "
+                    + "and the transaction was rolled back")
         }
     }
 }

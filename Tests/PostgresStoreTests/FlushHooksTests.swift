@@ -10,20 +10,22 @@ extension RealPostgres {
     @Suite struct FlushHooksPlacement {
         /// Seen from another session inside `beforeCommit`: the offset rows are locked (the fence
         /// ran), the offsets and the deltas are not visible yet (no commit); after it, they are.
-        private func observeBeforeCommit(_ batch: FlushBatch) async throws -> (locked: Bool, offset: Int64?, deltas: Int64, ran: Int) {
+        private typealias Seen = (locked: Bool, offset: Int64?, deltas: Int64, ran: Int)
+
+        private func observeBeforeCommit(_ batch: FlushBatch) async throws -> Seen {
             try await withMigratedDatabase { client in
                 let offsets = PartitionOffsetStore(client: client, logger: testLogger)
                 _ = try await offsets.claim(group: "g", topic: "usage", partitions: [0], owner: "me")
                 let writer = TotalsFlushWriter(client: client, logger: testLogger)
-                let seen = Mutex<(locked: Bool, offset: Int64?, deltas: Int64, ran: Int)>((false, nil, -1, 0))
+                let seen = Mutex<Seen>((false, nil, -1, 0))
                 try await writer.flush(batch, hooks: .beforeCommit {
                     let locked: Bool
                     do {
                         try await client.inTransaction("try the offset row's lock", logger: testLogger) { connection in
                             // The rows are read: postgres-nio reports a statement's error with its rows.
-                            for try await _ in try await connection.query(
-                                "SELECT 1 FROM consumer_offsets WHERE group_id = 'g' AND partition = 0 FOR UPDATE NOWAIT",
-                                logger: testLogger) {}
+                            for try await _ in try await connection.query("""
+                                SELECT 1 FROM consumer_offsets WHERE group_id = 'g' AND partition = 0 FOR UPDATE NOWAIT
+                                """, logger: testLogger) {}
                         }
                         locked = false
                     } catch let error as PostgresStoreError where error.sqlState == "55P03" {

@@ -16,7 +16,8 @@ extension RealPostgres {
                             """, logger: testLogger)
                         // Fails on its first row, after its row description: postgres-nio tells only
                         // a reader of the rows, and nothing reads them.
-                        try await connection.query("SELECT 1 / (g - 1) FROM generate_series(1, 2) AS g", logger: testLogger)
+                        try await connection.query("SELECT 1 / (g - 1) FROM generate_series(1, 2) AS g",
+                                                   logger: testLogger)
                     }
                     Issue.record("the transaction passed for committed")
                 } catch let error as PostgresStoreError {
