@@ -61,14 +61,8 @@ public struct DeltaCompactor: Sendable {
     public func compact(maxRows: Int, between: @Sendable (_ step: Int) async throws -> Void = { _ in })
         async throws -> CompactionReport? {
         try await client.withStoreConnection("compact usage deltas") { connection in
-            try await connection.checkedQuery("BEGIN ISOLATION LEVEL REPEATABLE READ", logger: logger)
-            do {
-                let report = try await compact(maxRows: maxRows, on: connection, between: between)
-                try await connection.commit(logger: logger)
-                return report
-            } catch {
-                do { try await connection.checkedQuery("ROLLBACK", logger: logger) } catch { try? await connection.close() }
-                throw error
+            try await connection.inTransaction(beginning: "BEGIN ISOLATION LEVEL REPEATABLE READ", logger: logger) {
+                try await compact(maxRows: maxRows, on: connection, between: between)
             }
         }
     }

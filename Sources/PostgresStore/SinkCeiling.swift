@@ -27,16 +27,16 @@ public enum SinkCeiling {
                     """), logger: logger)
             }
             let started = ContinuousClock.now
-            try await connection.checkedQuery("BEGIN", logger: logger)
-            for (rows, columns) in totals.streams {
-                try await TotalsFlushWriter.copy(rows, batch: 1, into: tables[0].scratch, columns: columns,
-                                                 on: connection, logger: logger)
+            try await connection.inTransaction(logger: logger) {
+                for (rows, columns) in totals.streams {
+                    try await TotalsFlushWriter.copy(rows, batch: 1, into: tables[0].scratch, columns: columns,
+                                                     on: connection, logger: logger)
+                }
+                if !uniqueValues.isEmpty {
+                    try await TotalsFlushWriter.copy(uniqueValues.text, batch: 1, into: tables[1].scratch,
+                                                     columns: UniqueValueCopyRows.columns, on: connection, logger: logger)
+                }
             }
-            if !uniqueValues.isEmpty {
-                try await TotalsFlushWriter.copy(uniqueValues.text, batch: 1, into: tables[1].scratch,
-                                                 columns: UniqueValueCopyRows.columns, on: connection, logger: logger)
-            }
-            try await connection.commit(logger: logger)
             let elapsed = started.duration(to: .now)
             for (scratch, _) in tables {
                 try await connection.checkedQuery(PostgresQuery(unsafeSQL: "DROP TABLE \(scratch)"), logger: logger)

@@ -2,14 +2,16 @@ import Logging
 import PostgresNIO
 
 extension PostgresConnection {
-    /// Runs `body` between BEGIN and COMMIT. On any error it rolls back and rethrows the original error unchanged
-    /// (postgres-nio's `withTransaction` wraps it, which would hide `FlushError.fenced` from callers). If the
-    /// rollback itself fails the connection is closed, so the pool never hands out a session in an unknown state.
+    /// Runs `body` between `begin` (BEGIN, or BEGIN with an isolation level) and COMMIT. On any error it rolls
+    /// back and rethrows the original error unchanged (postgres-nio's `withTransaction` wraps it, which would hide
+    /// `FlushError.fenced` from callers). If the rollback itself fails the connection is closed, so the pool never
+    /// hands out a session in an unknown state.
     func inTransaction<Result: Sendable>(
+        beginning begin: PostgresQuery = "BEGIN",
         logger: Logger,
         _ body: () async throws -> Result
     ) async throws -> Result {
-        try await checkedQuery("BEGIN", logger: logger)
+        try await checkedQuery(begin, logger: logger)
         let value: Result
         do {
             value = try await body()
