@@ -4,7 +4,7 @@
 ///
 /// Revocation: drain the held messages into the shards' rings → wait until the shards have
 /// metered every message routed to them (both within `catchUpLimit` of the revocation) →
-/// flush (totals and the fenced offsets of every owned partition, in one transaction) → release.
+/// flush (totals and the fenced offsets of every owned partition, a transaction per shard) → release.
 /// A flush that fails (a newer owner fenced it, Postgres is gone) ends the pipeline: its deltas
 /// are dropped, and `serve` starts a new one that resumes from Postgres.
 ///

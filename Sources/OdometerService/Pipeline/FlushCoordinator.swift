@@ -6,8 +6,9 @@ import Metrics
 import PostgresStore
 
 /// Owns partition ownership and performs flushes: it collects every shard's delta, makes sure
-/// the dead letters behind them are in Kafka, and commits all the shards' totals with the fenced
-/// offsets of their partitions in one Postgres transaction (DESIGN §5).
+/// the dead letters behind them are in Kafka, and commits each shard's totals with the fenced
+/// offsets of its partitions in a Postgres transaction (DESIGN §5), the shards' transactions side
+/// by side (`ShardTransactions`).
 ///
 /// A failed flush ends the pipeline: it took the shards' deltas, so a later flush would commit
 /// offsets past events that were never counted. After the first failure every flush (a queued
@@ -143,14 +144,7 @@ actor FlushCoordinator {
         var report = FlushReport()
         var progress: [Int32: Int64] = [:]
         var appendTimes: [Int64] = []
-        var batch = FlushBatch(group: settings.group, topic: settings.topic, offsets: [],
-                               totals: TotalsCopyRows(reservingBytes: 0),
-                               uniqueValues: UniqueValueCopyRows(reservingBytes: 0),
-                               checkpoints: settings.dedup.map {
-                                   CheckpointCadence(everyMilliseconds: $0.spanMilliseconds,
-                                                     retainMilliseconds: 2 * $0.windowMilliseconds + $0.spanMilliseconds)
-                               })
-        var shardsWriting: [Int] = []
+        var writing: [(shard: Int, delta: ShardDelta)] = []
         for (shard, delta) in try await takeDeltas().enumerated() {
             report.events += delta.events
             report.duplicates += delta.duplicates
@@ -161,23 +155,22 @@ actor FlushCoordinator {
             progress.merge(delta.nextOffsets) { max($0, $1) }
             recordDedup(shard: shard, delta: delta)
             internedStrings[shard] = delta.internedStrings
-            if !delta.nextOffsets.isEmpty || delta.totalsRows > 0 {
-                try add(delta, to: &batch)
-                shardsWriting.append(shard)
-            }
+            if !delta.nextOffsets.isEmpty || delta.totalsRows > 0 { writing.append((shard, delta)) }
         }
-        guard !shardsWriting.isEmpty else { return report }
+        guard !writing.isEmpty else { return report }
         flushNumber += 1
         if !report.rejections.isEmpty { try await deadLetters.awaitDelivery(timeout: .seconds(30)) }
-        // Every shard's delta in ONE transaction: one COPY stream per delta table (the shards'
-        // encoded rows one after the other, no copy), one fence, one commit, one WAL flush.
-        let (writer, failpoints, number, writing) = (writer, settings.failpoints, flushNumber, shardsWriting)
+        // One transaction per group of shards, side by side (`ShardTransactions`).
+        let parts = try ShardTransactions.groups(of: writing.map(\.shard)).map { shards in
+            ShardTransactions.Part(shards: shards, batch: try batch(of: writing.filter { shards.contains($0.shard) }.map(\.delta)))
+        }
+        let (writer, failpoints, number) = (writer, settings.failpoints, flushNumber)
         let transactionStarted = clock.now
         report.messagesWhenWriting = pending().messages
-        let transactions = Task { [batch] in
-            try await writer.flush(batch, hooks: .beforeCommit {
-                for shard in writing { try await failpoints.beforeShardCommit(number, shard) }
-            })
+        let transactions = Task {
+            try await ShardTransactions.commit(parts, writer: writer) { shards in
+                .beforeCommit { for shard in shards { try await failpoints.beforeShardCommit(number, shard) } }
+            }
         }
         // A flush that waits long is waiting for Postgres (down, restarting, or starved): say so,
         // since the pipeline fetches nothing more meanwhile.
@@ -224,18 +217,29 @@ actor FlushCoordinator {
         }
     }
 
-    /// Adds one shard's delta to the flush's batch; its offsets are fenced with the epochs this
-    /// pipeline holds (a shard reads only its own partitions, so no partition comes twice).
-    private func add(_ delta: ShardDelta, to batch: inout FlushBatch) throws {
-        // The batch shares the delta's encoded rows (hundreds of MB for a million keys).
-        batch.totals.adoptEncodedRows(delta.totals.bytes, rows: delta.totals.rows, shape: .full)
-        batch.totals.adoptEncodedRows(delta.additiveTotals.bytes, rows: delta.additiveTotals.rows, shape: .additive)
-        batch.uniqueValues.adoptEncodedRows(delta.uniqueValues.bytes, rows: delta.uniqueValues.rows)
-        batch.offsets += try ownership.fence(delta.nextOffsets).map {
-            PartitionOffset(partition: $0.partition, nextOffset: $0.nextOffset, epoch: $0.epoch,
-                            coveredAppendMilliseconds: delta.coveredAppendMilliseconds[$0.partition])
+    /// The batch of one transaction: the shards' rows, and the offsets of their partitions fenced
+    /// with the epochs this pipeline holds (a shard reads only its own partitions, so no
+    /// partition comes twice, and the batch holds exactly the events those offsets move past).
+    private func batch(of deltas: [ShardDelta]) throws -> FlushBatch {
+        var batch = FlushBatch(group: settings.group, topic: settings.topic, offsets: [],
+                               totals: TotalsCopyRows(reservingBytes: 0),
+                               uniqueValues: UniqueValueCopyRows(reservingBytes: 0),
+                               checkpoints: settings.dedup.map {
+                                   CheckpointCadence(everyMilliseconds: $0.spanMilliseconds,
+                                                     retainMilliseconds: 2 * $0.windowMilliseconds + $0.spanMilliseconds)
+                               })
+        // The batch shares the deltas' encoded rows (hundreds of MB for a million keys).
+        for delta in deltas {
+            batch.totals.adoptEncodedRows(delta.totals.bytes, rows: delta.totals.rows, shape: .full)
+            batch.totals.adoptEncodedRows(delta.additiveTotals.bytes, rows: delta.additiveTotals.rows, shape: .additive)
+            batch.uniqueValues.adoptEncodedRows(delta.uniqueValues.bytes, rows: delta.uniqueValues.rows)
+            batch.offsets += try ownership.fence(delta.nextOffsets).map {
+                PartitionOffset(partition: $0.partition, nextOffset: $0.nextOffset, epoch: $0.epoch,
+                                coveredAppendMilliseconds: delta.coveredAppendMilliseconds[$0.partition])
+            }
+            batch.deadLettered.merge(delta.rejectedOffsets) { $0 + $1 }
         }
-        batch.deadLettered.merge(delta.rejectedOffsets) { $0 + $1 }
+        return batch
     }
 
     private func recordLatencies(_ appendTimes: [Int64]) {
