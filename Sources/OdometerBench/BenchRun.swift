@@ -76,27 +76,30 @@ public struct BenchRun: Sendable {
             return report
         }
 
-        progress.note("bench: (d) end to end without dedup, for the cost of dedup")
-        let withoutDedup = try await runPipeline(topic: topic, group: "bench-e2e-no-dedup", kafka: kafka, postgres: postgres,
-                                                 catalog: catalog, ends: ends, dedup: nil)
-        report.results.append(.init(name: "end_to_end_no_dedup", eventsPerSecond: withoutDedup.eventsPerSecond,
-                                    ratio: withoutDedup.eventsPerSecond / ceiling.eventsPerSecond,
-                                    note: "dedup off, \(withoutDedup.flushes) flushes, \(withoutDedup.stalls), "
-                                        + withoutDedup.timing))
+        // (d) best of 3, as (a), (b), (c) and (e): one run is one sample of a noisy machine
+        // (±10% between repetitions), and the ceilings are each the best of theirs.
+        progress.note("bench: (d) end to end without dedup, for the cost of dedup, best of 3")
+        let withoutDedup = try await bestEndToEnd(group: "bench-e2e-no-dedup", topic: topic, kafka: kafka,
+                                                  postgres: postgres, catalog: catalog, ends: ends, dedup: nil)
+        report.results.append(.init(name: "end_to_end_no_dedup", eventsPerSecond: withoutDedup.best.eventsPerSecond,
+                                    ratio: withoutDedup.best.eventsPerSecond / ceiling.eventsPerSecond,
+                                    note: "dedup off, " + withoutDedup.runs + ", \(withoutDedup.best.flushes) flushes, "
+                                        + "\(withoutDedup.best.stalls), " + withoutDedup.best.timing))
         try await emptyUsageTables(postgres)
 
-        progress.note("bench: (d) end to end, exactly once, into Postgres (fsync on)")
+        progress.note("bench: (d) end to end, exactly once, into Postgres (fsync on), best of 3")
         MachineFacts.resetPeakResident()
-        let endToEnd = try await runPipeline(topic: topic, group: "bench-e2e", kafka: kafka, postgres: postgres,
-                                             catalog: catalog, ends: ends, dedup: DedupSettings())
+        let endToEndRuns = try await bestEndToEnd(group: "bench-e2e", topic: topic, kafka: kafka, postgres: postgres,
+                                                  catalog: catalog, ends: ends, dedup: DedupSettings())
+        let endToEnd = endToEndRuns.best
         // The pipeline's peak (with the in-process mock broker holding the topic): from the
         // start of (d), before (e) builds its rows and (b, c) and the peers load the topic.
         report.peakResidentBytes = MachineFacts.peakResidentBytes()
         report.activeKeys = endToEnd.distinctRows
         report.results.append(.init(name: "end_to_end", eventsPerSecond: endToEnd.eventsPerSecond,
                                     ratio: endToEnd.eventsPerSecond / ceiling.eventsPerSecond,
-                                    note: "dedup on, \(endToEnd.flushes) flushes, \(endToEnd.rows) rows written (totals and unique members), "
-                                        + endToEnd.stalls + ", " + endToEnd.timing))
+                                    note: "dedup on, " + endToEndRuns.runs + ", \(endToEnd.flushes) flushes, \(endToEnd.rows) rows "
+                                        + "written (totals and unique members), " + endToEnd.stalls + ", " + endToEnd.timing))
         report.dedupRememberedIds = endToEnd.dedup.ids
         report.dedupBytes = endToEnd.dedup.bytes
 
@@ -123,7 +126,9 @@ public struct BenchRun: Sendable {
                                     note: "COPY of the topic's \(sink.rows) delta rows (totals and unique members) into tables like the delta tables, best of 3"))
         report.results.append(.init(name: "flush", rowsPerSecond: endToEnd.flushRowsPerSecond,
                                     ratio: endToEnd.flushRowsPerSecond / sink.rowsPerSecond,
-                                    note: "rows ÷ summed flush transaction time in (d), ratio to (e); with the shards' hand-off "
+                                    note: "rows ÷ summed flush transaction time in the best (d), ratio to (e) (in the three: "
+                                        + endToEndRuns.all.map { String(format: "%.2f", $0.flushRowsPerSecond / sink.rowsPerSecond) }
+                                            .joined(separator: ", ") + "); with the shards' hand-off "
                                         + "\(Int(endToEnd.flushWithHandoffRowsPerSecond / 1000)) k rows/s; "
                                         + (options.pipelineNice.map { "the bench at autogroup nice \($0), Postgres at 0" }
                                             ?? "the bench and Postgres at the same priority")))
@@ -174,6 +179,22 @@ public struct BenchRun: Sendable {
     private func emptyUsageTables(_ postgres: PostgresClient) async throws {
         try await postgres.query("TRUNCATE usage_totals, usage_unique_values, usage_deltas, usage_unique_deltas, usage_delta_batches",
                                  logger: logger)
+    }
+
+    /// (d) three times, each in a new group (`group` the last) and into emptied tables; the last
+    /// leaves its deltas and its offsets for the phases after it. The best run, the three rates.
+    private func bestEndToEnd(group: String, topic: String, kafka: KafkaMockCluster, postgres: PostgresClient,
+                              catalog: MeterCatalog, ends: [Int32: Int64], dedup: DedupSettings?) async throws
+        -> (best: PipelineFigures, all: [PipelineFigures], runs: String) {
+        var runs: [PipelineFigures] = []
+        for attempt in 1...3 {
+            if attempt > 1 { try await emptyUsageTables(postgres) }
+            runs.append(try await runPipeline(topic: topic, group: attempt == 3 ? group : "\(group)-\(attempt)", kafka: kafka,
+                                              postgres: postgres, catalog: catalog, ends: ends, dedup: dedup))
+        }
+        let best = runs.max { $0.eventsPerSecond < $1.eventsPerSecond }!
+        let rates = runs.map { BenchReport.rate($0.eventsPerSecond) }.joined(separator: ", ")
+        return (best, runs, "best of 3 (\(rates))")
     }
 
     /// `endToEndRepetitions`: (d) `count` times (dedup on, a new group each, the tables emptied
