@@ -38,7 +38,7 @@ public struct ServeMetric: Sendable, Hashable {
         "odometer_dedup_window_cut_total", .counter, labels: ["partition"],
         help: "Claims of the partition whose dedup window began past its log start: retention had deleted part of the window, so copies of those events count again.")
     public static let flushes = ServeMetric(
-        "odometer_flushes_total", .counter, help: "Flushes committed (totals and offsets in one transaction).")
+        "odometer_flushes_total", .counter, help: "Flushes committed (each shard's totals and offsets in one transaction).")
     public static let flushDuration = ServeMetric(
         "odometer_flush_duration_seconds", .histogram, help: "Time from taking the shards' deltas to the commit.",
         buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])

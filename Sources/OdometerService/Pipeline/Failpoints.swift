@@ -5,11 +5,14 @@ import Foundation
 /// after its writes and before its commit. Off unless configured.
 ///
 /// A child `odometer serve` takes them from `ODOMETER_FAILPOINTS`, comma-separated:
-/// - `kill-before-commit:N`: SIGKILL the process inside the N-th flush, before it commits;
-/// - `fail-before-commit:N:S`: fail the N-th flush at shard S's part (the whole flush rolls back).
+/// - `kill-before-commit:N`: SIGKILL the process inside the N-th flush, in the first of its
+///   shards' transactions to reach its commit (the others may have committed already);
+/// - `fail-before-commit:N:S`: fail shard S's transaction in the N-th flush (it rolls back, the
+///   other shards' transactions of that flush commit, and the pipeline ends).
 public struct Failpoints: Sendable {
-    /// Runs once per shard in the flush's transaction, after its writes, before its commit, with
-    /// the flush's number (from 1) and the shard's index; throwing rolls the flush back.
+    /// Runs once per shard in its transaction of the flush (`ShardTransactions`), after its
+    /// writes, before its commit, with the flush's number (from 1) and the shard's index;
+    /// throwing rolls that transaction back.
     public var beforeShardCommit: @Sendable (_ flush: Int, _ shard: Int) async throws -> Void
 
     public init(beforeShardCommit: @escaping @Sendable (_ flush: Int, _ shard: Int) async throws -> Void = { _, _ in }) {

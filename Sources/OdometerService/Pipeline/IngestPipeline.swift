@@ -8,7 +8,7 @@ public import ServiceLifecycle
 import Synchronization
 
 /// The ingest path, wired: Kafka consumer thread → per-shard rings → shard threads (dedup,
-/// metering) → flusher → Postgres (totals and fenced offsets in one transaction).
+/// metering) → flusher → Postgres (each shard's totals and fenced offsets in one transaction).
 ///
 /// `run()` runs until its task is cancelled or the service group shuts down gracefully; it
 /// then stops consuming, flushes the last deltas and returns. It throws if Kafka or Postgres

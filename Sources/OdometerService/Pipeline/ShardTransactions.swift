@@ -11,7 +11,7 @@ import PostgresStore
 /// before it, and a reader sees every event once either way. Side by side, a flush takes as many
 /// Postgres backends as transactions instead of one (a COPY is one backend's work): the flush at
 /// the end of a burst, which the idle shards wait for, ran on one core of two (`odometer bench`,
-/// flush ÷ (e): 0.77–0.80 in one transaction, 0.87–0.93 in one per shard; README, Benchmarks).
+/// flush ÷ (e), medians of three A/B rounds: 0.72–0.80 in one transaction, 0.87–0.93 in one per shard).
 ///
 /// Every transaction runs to its end even when another fails, so none is cut off in the middle
 /// of its COPY; then the first failure is thrown (the pipeline ends, and its successor resumes
