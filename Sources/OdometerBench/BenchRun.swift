@@ -83,7 +83,7 @@ public struct BenchRun: Sendable {
                                                   postgres: postgres, catalog: catalog, ends: ends, dedup: nil)
         report.results.append(.init(name: "end_to_end_no_dedup", eventsPerSecond: withoutDedup.best.eventsPerSecond,
                                     ratio: withoutDedup.best.eventsPerSecond / ceiling.eventsPerSecond,
-                                    note: "dedup off, " + withoutDedup.runs + ", \(withoutDedup.best.flushes) flushes, "
+                                    note: "dedup off, " + withoutDedup.summary + ", \(withoutDedup.best.flushes) flushes, "
                                         + "\(withoutDedup.best.stalls), " + withoutDedup.best.timing))
         try await emptyUsageTables(postgres)
 
@@ -98,7 +98,7 @@ public struct BenchRun: Sendable {
         report.activeKeys = endToEnd.distinctRows
         report.results.append(.init(name: "end_to_end", eventsPerSecond: endToEnd.eventsPerSecond,
                                     ratio: endToEnd.eventsPerSecond / ceiling.eventsPerSecond,
-                                    note: "dedup on, " + endToEndRuns.runs + ", \(endToEnd.flushes) flushes, \(endToEnd.rows) rows "
+                                    note: "dedup on, " + endToEndRuns.summary + ", \(endToEnd.flushes) flushes, \(endToEnd.rows) rows "
                                         + "written (totals and unique members), " + endToEnd.stalls + ", " + endToEnd.timing))
         report.dedupRememberedIds = endToEnd.dedup.ids
         report.dedupBytes = endToEnd.dedup.bytes
@@ -182,10 +182,11 @@ public struct BenchRun: Sendable {
     }
 
     /// (d) three times, each in a new group (`group` the last) and into emptied tables; the last
-    /// leaves its deltas and its offsets for the phases after it. The best run, the three rates.
+    /// leaves its deltas and its offsets for the phases after it. The best run, all three, and
+    /// "best of 3 (their rates)" for the notes.
     private func bestEndToEnd(group: String, topic: String, kafka: KafkaMockCluster, postgres: PostgresClient,
                               catalog: MeterCatalog, ends: [Int32: Int64], dedup: DedupSettings?) async throws
-        -> (best: PipelineFigures, all: [PipelineFigures], runs: String) {
+        -> (best: PipelineFigures, all: [PipelineFigures], summary: String) {
         var runs: [PipelineFigures] = []
         for attempt in 1...3 {
             if attempt > 1 { try await emptyUsageTables(postgres) }

@@ -34,7 +34,7 @@ import Testing
             // (so the two transactions were open together), then fails.
             settings.failpoints = Failpoints { flush, shard in
                 guard meeting.arrive(flush: flush, shard: shard) else { return }
-                guard try await meeting.waitForBoth(flush: flush) else { return }
+                guard try await meeting.waitForBoth(flush: flush, shard: shard) else { return }
                 if shard == 0 {
                     try await meeting.waitUntilRead()
                     return
@@ -49,7 +49,15 @@ import Testing
                 throw FailpointError(flush: flush, shard: shard)
             }
             let first = try environment.pipeline(settings: settings)
-            await #expect(throws: (any Error).self) { try await first.run() }
+            let running = Task { try await first.run() }
+            // Were the shards never to meet, the pipeline would meter everything and wait for
+            // more: stopped after two minutes, it ends without an error, which fails the test.
+            let watchdog = Task {
+                try await Task.sleep(for: .seconds(120))
+                running.cancel()
+            }
+            await #expect(throws: (any Error).self) { try await running.value }
+            watchdog.cancel()
             #expect(meeting.otherCommitSeen == true, "shard 0's transaction should commit while shard 1's is open")
 
             // Shard 0's partitions resume after its commit, shard 1's before the failed one.
@@ -63,8 +71,10 @@ import Testing
 /// Where the two shards' transactions of one flush meet inside `Failpoints` (once per test).
 private final class ShardMeeting: Sendable {
     private struct State {
-        var arrived: [Int: Set<Int>] = [:]
-        var claimed = false
+        /// The shards waiting at each flush's hooks.
+        var waiting: [Int: Set<Int>] = [:]
+        /// The flush where both met.
+        var meeting: Int?
         var read = false
         var otherCommitSeen: Bool?
     }
@@ -73,33 +83,39 @@ private final class ShardMeeting: Sendable {
     /// Records `shard` at the hook of `flush`; false once the meeting took place.
     func arrive(flush: Int, shard: Int) -> Bool {
         state.withLock { state in
-            guard !state.claimed else { return false }
-            state.arrived[flush, default: []].insert(shard)
+            guard state.meeting == nil else { return false }
+            state.waiting[flush, default: []].insert(shard)
             return true
         }
     }
 
-    /// Waits up to two seconds for both shards at `flush`'s hooks; the first flush where they
-    /// meet is the meeting (false for every other, and when one of them did not write).
-    func waitForBoth(flush: Int) async throws -> Bool {
+    /// Waits up to two seconds for the other shard at `flush`'s hooks: true when both met there
+    /// (the first flush where they do), false when the other one did not write in this flush.
+    func waitForBoth(flush: Int, shard: Int) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(2)
-        while ContinuousClock.now < deadline {
+        while true {
             let met = state.withLock { state -> Bool? in
-                guard state.arrived[flush]?.count == 2 else { return nil }
-                if state.claimed, state.arrived.keys.max() != flush { return false }
-                state.claimed = true
-                return true
+                if let meeting = state.meeting { return meeting == flush }
+                if state.waiting[flush]?.count == 2 {
+                    state.meeting = flush
+                    return true
+                }
+                guard ContinuousClock.now < deadline else {
+                    state.waiting[flush]?.remove(shard)
+                    return false
+                }
+                return nil
             }
             if let met { return met }
             try await Task.sleep(for: .milliseconds(5))
         }
-        return false
     }
 
     func markRead() { state.withLock { $0.read = true } }
 
     func waitUntilRead() async throws {
-        while !state.withLock({ $0.read }) { try await Task.sleep(for: .milliseconds(5)) }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !state.withLock({ $0.read }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
     }
 
     func sawOtherCommit(_ seen: Bool) { state.withLock { $0.otherCommitSeen = seen } }
