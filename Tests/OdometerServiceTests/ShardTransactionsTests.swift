@@ -10,7 +10,7 @@ import Testing
 /// fails after another committed, the next pipeline still meters every event exactly once.
 @Suite(.serialized) struct ShardTransactionsTests {
     @Test func shardsAreDealtIntoAtMostTheMaximumOfTransactions() {
-        #expect(ShardTransactions.groups(of: []) == [])
+        #expect(ShardTransactions.groups(of: [Int]()) == [])
         #expect(ShardTransactions.groups(of: [1]) == [[1]])
         #expect(ShardTransactions.groups(of: [0, 1]) == [[0], [1]])
         #expect(ShardTransactions.maximumTransactions == 4)

@@ -161,8 +161,8 @@ actor FlushCoordinator {
         flushNumber += 1
         if !report.rejections.isEmpty { try await deadLetters.awaitDelivery(timeout: .seconds(30)) }
         // One transaction per group of shards, side by side (`ShardTransactions`).
-        let parts = try ShardTransactions.groups(of: writing.map(\.shard)).map { shards in
-            ShardTransactions.Part(shards: shards, batch: try batch(of: writing.filter { shards.contains($0.shard) }.map(\.delta)))
+        let parts = try ShardTransactions.groups(of: writing).map { group in
+            ShardTransactions.Part(shards: group.map(\.shard), batch: try batch(of: group.map(\.delta)))
         }
         let (writer, failpoints, number) = (writer, settings.failpoints, flushNumber)
         let transactionStarted = clock.now

@@ -28,11 +28,12 @@ enum ShardTransactions {
     /// compactor, claims and the admin API.
     static let maximumTransactions = 4
 
-    /// The writing shards dealt into at most `maximumTransactions` groups, in shard order.
-    static func groups(of shards: [Int]) -> [[Int]] {
+    /// The writing shards (or anything of theirs, in shard order) dealt into at most
+    /// `maximumTransactions` groups.
+    static func groups<Shard>(of shards: [Shard]) -> [[Shard]] {
         let count = min(shards.count, maximumTransactions)
         guard count > 0 else { return [] }
-        var groups = [[Int]](repeating: [], count: count)
+        var groups = [[Shard]](repeating: [], count: count)
         for (index, shard) in shards.enumerated() { groups[index % count].append(shard) }
         return groups
     }
@@ -41,10 +42,6 @@ enum ShardTransactions {
     /// `hooks` gives for its shards; throws the first failure once all have ended.
     static func commit(_ parts: [Part], writer: TotalsFlushWriter,
                        hooks: @escaping @Sendable (_ shards: [Int]) -> FlushHooks) async throws {
-        if parts.count == 1 {
-            try await writer.flush(parts[0].batch, hooks: hooks(parts[0].shards))
-            return
-        }
         let failures = await withTaskGroup(of: (any Error)?.self) { group in
             for part in parts {
                 group.addTask {
