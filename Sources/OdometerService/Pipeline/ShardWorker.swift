@@ -54,8 +54,9 @@ final class ShardWorker<Input: ShardInput>: FlushableShard, @unchecked Sendable 
     private let aggregator: ShardAggregator
     private let dedup: DedupFilter?
     private let boundaries: PartitionBoundaries
-    /// The assignment each partition's dedup window belongs to.
-    private var seenAssignments: [Int64] = []
+    /// The assignment each partition's dedup window belongs to. Read per message, so unchecked
+    /// (like the pointers below): only the shard's thread touches it, and no access overlaps another.
+    @exclusivity(unchecked) private var seenAssignments: [Int64] = []
     /// The accounts, and the version of them the aggregator uses.
     private let accounts: AccountBook
     private var accountsVersion: Int
